@@ -1,0 +1,154 @@
+"""Command line: python -m cnnweb {summary,models,train,predict,conv} ...
+
+Exit codes: 0 success, 1 failure (e.g. a file that could not be read, a run that failed),
+2 bad arguments; errors are one line on stderr, never a traceback.
+Each command imports only what it needs, so `python -m cnnweb conv` starts without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 2 with the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    try:
+        dims = tuple(int(x) for x in text.replace("x", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected H,W,C such as 28,28,1, got {text!r}") from None
+    if len(dims) != 3 or min(dims) < 1:
+        raise argparse.ArgumentTypeError(f"expected H,W,C such as 28,28,1, got {text!r}")
+    return dims
+
+
+# ------------------------------------------------------------------ conv (arithmetic, no TF)
+
+def add_conv(sub):
+    p = sub.add_parser("conv", help="output size, parameters and receptive field of one conv layer")
+    p.add_argument("--size", type=int, required=True, help="input height = width")
+    p.add_argument("--kernel", type=int, default=3)
+    p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--padding", default="valid", help="valid, same, full or a number of zeros")
+    p.add_argument("--dilation", type=int, default=1)
+    p.add_argument("--in-channels", type=int, default=1)
+    p.add_argument("--filters", type=int, default=1)
+    p.set_defaults(func=cmd_conv)
+
+
+def cmd_conv(args) -> int:
+    from cnnweb import conv
+
+    padding = int(args.padding) if args.padding.isdigit() else args.padding
+    spec = conv.LayerSpec("conv", args.kernel, args.stride, padding, args.dilation, args.filters)
+    try:
+        (row,) = conv.analyze_stack(args.size, args.size, args.in_channels, [spec])
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    print(f"output shape  {row.out_shape[0]}x{row.out_shape[1]}x{row.out_shape[2]}")
+    print(f"output size   {row.formula}")
+    print(f"zeros added   {row.padding[0]} before, {row.padding[1]} after")
+    print(f"parameters    {row.param_formula}")
+    print(f"multiply-adds {row.macs:,}")
+    print(f"receptive     {row.rf.size}x{row.rf.size}, jump {row.rf.jump}, start {row.rf.start:g}")
+    return 0
+
+
+# ------------------------------------------------------------------ summary / models (zoo, store)
+
+def add_summary(sub):
+    p = sub.add_parser("summary", help="layer table of a zoo architecture")
+    p.add_argument("name")
+    p.add_argument("--input-shape", type=_shape, default=None, help="H,W,C (default: the zoo's)")
+    p.add_argument("--classes", type=int, default=10)
+    p.set_defaults(func=cmd_summary)
+
+
+def cmd_summary(args) -> int:
+    raise UsageError("summary: not available yet")
+
+
+def add_models(sub):
+    p = sub.add_parser("models", help="list shipped and trained models")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_models)
+
+
+def cmd_models(args) -> int:
+    raise UsageError("models: not available yet")
+
+
+# ------------------------------------------------------------------ train (data, train, store)
+
+def add_train(sub):
+    p = sub.add_parser("train", help="train a zoo architecture on MNIST or CIFAR-10")
+    p.add_argument("--arch", required=True)
+    p.add_argument("--dataset", required=True, choices=["mnist", "cifar10"])
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
+    p.add_argument("--dropout", type=float, default=None)
+    p.add_argument("--augment", action="store_true")
+    p.add_argument("--early-stopping", type=int, default=0, metavar="K")
+    p.add_argument("--val-split", type=float, default=0.1)
+    p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--name", default=None)
+    p.add_argument("--run-dir", default=None)
+    p.set_defaults(func=cmd_train)
+
+
+def cmd_train(args) -> int:
+    raise UsageError("train: not available yet")
+
+
+# ------------------------------------------------------------------ predict (images, store)
+
+def add_predict(sub):
+    p = sub.add_parser("predict", help="classify image files with a shipped or trained model")
+    p.add_argument("--model", required=True, metavar="NAME_OR_PATH")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--top-k", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_predict)
+
+
+def cmd_predict(args) -> int:
+    raise UsageError("predict: not available yet")
+
+
+# ------------------------------------------------------------------ entry point
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cnnweb", description="cnnweb command line")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in (add_conv, add_summary, add_models, add_train, add_predict):
+        add(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,354 @@
+"""Convolution arithmetic: output sizes, padding, parameters, multiply-adds, receptive fields.
+
+Pure Python, no TensorFlow: the Explainer page imports this and must open fast.
+Keras is the reference; tests/test_conv.py checks every formula here against real Keras layers.
+
+Conventions
+- Sizes are along one spatial axis (square kernels and inputs are the common case; call twice
+  for height and width otherwise).
+- "same" padding is TensorFlow's rule: output = ceil(size / stride); the zeros needed are split
+  with the odd one after (bottom/right).
+- Receptive-field coordinates are input pixel indices: pixel i has its centre at i, so a 3x3
+  valid convolution's first output cell is centred on pixel 1 (start = 1).
+- MACs are multiply-accumulate operations for one input example (FLOPs are about 2 x MACs).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+PADDINGS = ("valid", "same", "full")
+LAYER_KINDS = ("conv", "depthwise", "separable", "transposed", "maxpool", "avgpool")
+
+
+def _positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}.")
+    return value
+
+
+def _check_padding(padding):
+    if isinstance(padding, bool):
+        raise ValueError(f"padding must be 'valid', 'same', 'full' or a number of zeros, got {padding!r}.")
+    if isinstance(padding, int):
+        if padding < 0:
+            raise ValueError(f"padding must not be negative, got {padding}.")
+        return padding
+    if isinstance(padding, str) and padding.lower() in PADDINGS:
+        return padding.lower()
+    raise ValueError(f"padding must be 'valid', 'same', 'full' or a number of zeros, got {padding!r}.")
+
+
+def effective_kernel(kernel: int, dilation: int = 1) -> int:
+    """Span of a dilated kernel: k + (k - 1)(d - 1). A 3x3 kernel with dilation 2 spans 5."""
+    _positive_int("kernel", kernel)
+    _positive_int("dilation", dilation)
+    return dilation * (kernel - 1) + 1
+
+
+def same_padding(size: int, kernel: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """Zeros TensorFlow adds before and after for padding="same" (the odd one goes after)."""
+    _positive_int("size", size)
+    _positive_int("stride", stride)
+    k = effective_kernel(kernel, dilation)
+    out = -(-size // stride)  # ceil(size / stride)
+    total = max((out - 1) * stride + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def padding_amounts(size: int, kernel: int, stride: int = 1, padding="valid",
+                    dilation: int = 1) -> tuple[int, int]:
+    """Zeros added (before, after) along one axis for any padding mode."""
+    padding = _check_padding(padding)
+    if padding == "valid":
+        return 0, 0
+    if padding == "same":
+        return same_padding(size, kernel, stride, dilation)
+    if padding == "full":
+        p = effective_kernel(kernel, dilation) - 1
+        return p, p
+    return padding, padding
+
+
+def output_size(size: int, kernel: int, stride: int = 1, padding="valid", dilation: int = 1) -> int:
+    """Output length of a convolution or pooling window along one axis.
+
+    floor((size + pad_before + pad_after - dilation*(kernel-1) - 1) / stride) + 1
+    """
+    _positive_int("size", size)
+    _positive_int("kernel", kernel)
+    _positive_int("stride", stride)
+    _positive_int("dilation", dilation)
+    before, after = padding_amounts(size, kernel, stride, padding, dilation)
+    k = effective_kernel(kernel, dilation)
+    padded = size + before + after
+    if padded < k:
+        span = f"{kernel}" if dilation == 1 else f"{kernel} (spanning {k} with dilation {dilation})"
+        raise ValueError(
+            f"The kernel {span} is larger than the padded input ({size} + {before + after} zeros"
+            f" = {padded}), so the output would be empty."
+        )
+    return (padded - k) // stride + 1
+
+
+def transposed_output_size(size: int, kernel: int, stride: int = 1, padding="valid",
+                           output_padding: int | None = None, dilation: int = 1) -> int:
+    """Output length of keras.layers.Conv2DTranspose along one axis (Keras' own rule)."""
+    _positive_int("size", size)
+    _positive_int("kernel", kernel)
+    _positive_int("stride", stride)
+    k = effective_kernel(kernel, dilation)
+    padding = _check_padding(padding)
+    if padding not in ("valid", "same"):
+        raise ValueError("A transposed convolution's padding must be 'valid' or 'same'.")
+    if output_padding is not None:
+        if isinstance(output_padding, bool) or not isinstance(output_padding, int) or output_padding < 0:
+            raise ValueError(f"output_padding must be a whole number >= 0, got {output_padding!r}.")
+        if output_padding >= stride:
+            raise ValueError(f"output_padding ({output_padding}) must be smaller than the stride ({stride}).")
+    if padding == "valid":
+        extra = max(k, stride) - k if output_padding is None else output_padding
+        return (size - 1) * stride + k + extra
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + k % 2 + output_padding
+
+
+# ---------------------------------------------------------------- parameters and multiply-adds
+
+def _kernel_hw(kernel) -> tuple[int, int]:
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    return _positive_int("kernel", kh), _positive_int("kernel", kw)
+
+
+def conv_params(kernel, in_channels: int, filters: int, use_bias: bool = True, groups: int = 1) -> int:
+    """Conv2D weights: kh*kw*(in/groups)*filters, plus one bias per filter."""
+    kh, kw = _kernel_hw(kernel)
+    _positive_int("in_channels", in_channels)
+    _positive_int("filters", filters)
+    _positive_int("groups", groups)
+    if in_channels % groups or filters % groups:
+        raise ValueError(f"groups ({groups}) must divide both the input channels ({in_channels}) "
+                         f"and the filters ({filters}).")
+    return kh * kw * (in_channels // groups) * filters + (filters if use_bias else 0)
+
+
+def conv_macs(out_h: int, out_w: int, kernel, in_channels: int, filters: int, groups: int = 1) -> int:
+    """Multiply-adds of a Conv2D: every output value is a kh*kw*(in/groups) dot product."""
+    kh, kw = _kernel_hw(kernel)
+    return out_h * out_w * filters * kh * kw * (in_channels // groups)
+
+
+def depthwise_params(kernel, in_channels: int, depth_multiplier: int = 1, use_bias: bool = True) -> int:
+    kh, kw = _kernel_hw(kernel)
+    out = in_channels * depth_multiplier
+    return kh * kw * out + (out if use_bias else 0)
+
+
+def depthwise_macs(out_h: int, out_w: int, kernel, in_channels: int, depth_multiplier: int = 1) -> int:
+    kh, kw = _kernel_hw(kernel)
+    return out_h * out_w * in_channels * depth_multiplier * kh * kw
+
+
+def separable_params(kernel, in_channels: int, filters: int, depth_multiplier: int = 1,
+                     use_bias: bool = True) -> int:
+    """SeparableConv2D: a depthwise kernel per channel, then a 1x1 pointwise conv (one bias)."""
+    kh, kw = _kernel_hw(kernel)
+    mid = in_channels * depth_multiplier
+    return kh * kw * mid + mid * filters + (filters if use_bias else 0)
+
+
+def separable_macs(out_h: int, out_w: int, kernel, in_channels: int, filters: int,
+                   depth_multiplier: int = 1) -> int:
+    kh, kw = _kernel_hw(kernel)
+    mid = in_channels * depth_multiplier
+    return out_h * out_w * (mid * kh * kw + mid * filters)
+
+
+def transposed_params(kernel, in_channels: int, filters: int, use_bias: bool = True) -> int:
+    kh, kw = _kernel_hw(kernel)
+    return kh * kw * in_channels * filters + (filters if use_bias else 0)
+
+
+def transposed_macs(in_h: int, in_w: int, kernel, in_channels: int, filters: int) -> int:
+    """Every input value is scattered through the whole kernel into every filter."""
+    kh, kw = _kernel_hw(kernel)
+    return in_h * in_w * in_channels * kh * kw * filters
+
+
+def pool_macs(out_h: int, out_w: int, pool, channels: int) -> int:
+    """Pooling has no weights; count one operation (compare or add) per window element."""
+    kh, kw = _kernel_hw(pool)
+    return out_h * out_w * channels * kh * kw
+
+
+def dense_params(in_features: int, units: int, use_bias: bool = True) -> int:
+    return in_features * units + (units if use_bias else 0)
+
+
+def dense_macs(in_features: int, units: int) -> int:
+    return in_features * units
+
+
+def batchnorm_params(channels: int, center: bool = True, scale: bool = True) -> tuple[int, int]:
+    """(trainable, non-trainable): gamma and beta learn; moving mean and variance do not."""
+    _positive_int("channels", channels)
+    return channels * (int(center) + int(scale)), 2 * channels
+
+
+# ---------------------------------------------------------------- receptive fields
+
+@dataclass(frozen=True)
+class RF:
+    size: int      # input pixels seen by one output cell, along one axis
+    jump: int      # input pixels between neighbouring output cells (effective stride)
+    start: float   # centre of the first output cell, in input pixel indices (may be < 0 with padding)
+
+
+def _get(layer, name, default=None):
+    if isinstance(layer, dict):
+        return layer.get(name, default)
+    return getattr(layer, name, default)
+
+
+def receptive_field(layers, size: int | None = None) -> list[RF]:
+    """Receptive field after each layer of a conv/pool stack.
+
+    Each layer is a dict (or object) with kernel, stride=1, padding="valid", dilation=1.
+    r_out = r_in + (k_eff - 1) * j_in;  j_out = j_in * stride;
+    start_out = start_in + ((k_eff - 1) / 2 - pad_before) * j_in.
+    `size` (the input length) is needed only to place "same" padding's zeros; without it a
+    "same" layer is assumed to add floor((k_eff - 1) / 2) before, which is TensorFlow's split
+    whenever the input length is a multiple of the stride.
+    """
+    r, j, start = 1, 1, 0.0
+    out: list[RF] = []
+    for layer in layers:
+        kernel = _get(layer, "kernel")
+        stride = _get(layer, "stride", 1) or 1
+        dilation = _get(layer, "dilation", 1) or 1
+        padding = _check_padding(_get(layer, "padding", "valid"))
+        k = effective_kernel(kernel, dilation)
+        _positive_int("stride", stride)
+        if size is not None:
+            before, _ = padding_amounts(size, kernel, stride, padding, dilation)
+            size = output_size(size, kernel, stride, padding, dilation)
+        elif padding == "same":
+            before = (k - 1) // 2
+        else:
+            before = padding_amounts(1, kernel, stride, padding, dilation)[0]
+        start = start + ((k - 1) / 2 - before) * j
+        r = r + (k - 1) * j
+        j = j * stride
+        out.append(RF(r, j, start))
+    return out
+
+
+# ---------------------------------------------------------------- a whole stack, for the Explainer
+
+@dataclass
+class LayerSpec:
+    """One layer of the Explainer's stack. `kind` is one of LAYER_KINDS."""
+    kind: str = "conv"
+    kernel: int = 3
+    stride: int = 1
+    padding: object = "valid"   # "valid" | "same" | "full" | int zeros per side
+    dilation: int = 1
+    filters: int = 8            # conv / separable / transposed output channels
+    use_bias: bool = True
+    output_padding: int | None = None  # transposed only
+    depth_multiplier: int = 1          # depthwise / separable
+
+
+@dataclass
+class LayerRow:
+    index: int
+    kind: str
+    in_shape: tuple[int, int, int]
+    out_shape: tuple[int, int, int]
+    params: int
+    macs: int
+    rf: RF | None               # None once a transposed conv is in the stack
+    padding: tuple[int, int]    # zeros (before, after) along each axis
+    formula: str                # the output-size formula with the numbers filled in
+    param_formula: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _size_formula(size, spec: LayerSpec, pads, out) -> str:
+    k = effective_kernel(spec.kernel, spec.dilation)
+    kk = f"{k}" if spec.dilation == 1 else f"({spec.dilation}·({spec.kernel}−1)+1)"
+    if spec.kind == "transposed":
+        return f"out = transposed({size}, k={k}, s={spec.stride}, {spec.padding}) = {out}"
+    return f"⌊({size} + {pads[0]} + {pads[1]} − {kk}) / {spec.stride}⌋ + 1 = {out}"
+
+
+def analyze_stack(height: int, width: int, channels: int, layers: list[LayerSpec]) -> list[LayerRow]:
+    """Shapes, parameters, MACs and receptive fields of every layer; raises ValueError naming
+    the first layer that cannot work (e.g. a kernel larger than its padded input)."""
+    _positive_int("height", height)
+    _positive_int("width", width)
+    _positive_int("channels", channels)
+    rows: list[LayerRow] = []
+    h, w, c = height, width, channels
+    r, j, start = 1, 1, 0.0
+    rf_ok = True
+    for i, spec in enumerate(layers, 1):
+        if spec.kind not in LAYER_KINDS:
+            raise ValueError(f"Layer {i}: unknown kind {spec.kind!r}.")
+        if spec.kind in ("maxpool", "avgpool"):
+            spec = replace(spec, dilation=1)  # Keras pooling has no dilation
+        try:
+            if spec.kind == "transposed":
+                oh = transposed_output_size(h, spec.kernel, spec.stride, spec.padding,
+                                            spec.output_padding, spec.dilation)
+                ow = transposed_output_size(w, spec.kernel, spec.stride, spec.padding,
+                                            spec.output_padding, spec.dilation)
+                pads = (0, 0)
+            else:
+                oh = output_size(h, spec.kernel, spec.stride, spec.padding, spec.dilation)
+                ow = output_size(w, spec.kernel, spec.stride, spec.padding, spec.dilation)
+                pads = padding_amounts(h, spec.kernel, spec.stride, spec.padding, spec.dilation)
+        except ValueError as e:
+            raise ValueError(f"Layer {i} ({spec.kind}): {e}") from None
+        k = spec.kernel
+        if spec.kind == "conv":
+            oc = spec.filters
+            params = conv_params(k, c, oc, spec.use_bias)
+            macs = conv_macs(oh, ow, k, c, oc)
+            pf = f"{k}×{k}×{c}×{oc}" + (f" + {oc}" if spec.use_bias else "") + f" = {params:,}"
+        elif spec.kind == "depthwise":
+            oc = c * spec.depth_multiplier
+            params = depthwise_params(k, c, spec.depth_multiplier, spec.use_bias)
+            macs = depthwise_macs(oh, ow, k, c, spec.depth_multiplier)
+            pf = f"{k}×{k}×{oc}" + (f" + {oc}" if spec.use_bias else "") + f" = {params:,}"
+        elif spec.kind == "separable":
+            oc = spec.filters
+            mid = c * spec.depth_multiplier
+            params = separable_params(k, c, oc, spec.depth_multiplier, spec.use_bias)
+            macs = separable_macs(oh, ow, k, c, oc, spec.depth_multiplier)
+            pf = f"{k}×{k}×{mid} + {mid}×{oc}" + (f" + {oc}" if spec.use_bias else "") + f" = {params:,}"
+        elif spec.kind == "transposed":
+            oc = spec.filters
+            params = transposed_params(k, c, oc, spec.use_bias)
+            macs = transposed_macs(h, w, k, c, oc)
+            pf = f"{k}×{k}×{c}×{oc}" + (f" + {oc}" if spec.use_bias else "") + f" = {params:,}"
+        else:  # pooling
+            oc = c
+            params = 0
+            macs = pool_macs(oh, ow, k, c)
+            pf = "0 (pooling has no weights)"
+        if spec.kind == "transposed":
+            rf_ok = False
+        rf = None
+        if rf_ok:
+            ke = effective_kernel(spec.kernel, spec.dilation)
+            start = start + ((ke - 1) / 2 - pads[0]) * j
+            r = r + (ke - 1) * j
+            j = j * spec.stride
+            rf = RF(r, j, start)
+        rows.append(LayerRow(i, spec.kind, (h, w, c), (oh, ow, oc), params, macs, rf, pads,
+                             _size_formula(h, spec, pads, oh), pf))
+        h, w, c = oh, ow, oc
+    return rows
