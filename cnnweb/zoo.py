@@ -1,0 +1,405 @@
+"""The model zoo: named Keras 3 Functional builders, and a layer table computed with cnnweb.conv.
+
+    names()                                   -> ["mnist_cnn", "cifar_cnn", ...]
+    info("vgg16")                             -> description, source, input shape, hyperparams
+    build("vgg16", (32, 32, 3), 10, dropout=0.3) -> keras.Model (uint8 pixels in, probabilities out)
+    summary(model)                            -> one dict per layer (shapes, params, MACs, RF)
+    to_dot(model)                             -> Graphviz DOT text for st.graphviz_chart
+
+Every model: Input "image" (raw pixels 0..255) -> Rescaling 1/255 "rescale" -> the network ->
+Dense "logits" -> Activation softmax "probs" in float32 (so it also works under the
+mixed_float16 policy). TensorFlow/Keras is imported when a model is built, not at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cnnweb import conv
+
+
+@dataclass(frozen=True)
+class Arch:
+    name: str
+    builder: Callable       # builder(x, num_classes, **hp) -> logits tensor (x is rescaled input)
+    description: str
+    source: str
+    input_shape: tuple[int, int, int] = (32, 32, 3)
+    hyperparams: dict = field(default_factory=dict)   # name -> default
+    notes: str = ""                                   # what is special, for the Gallery
+    top5_error: str | None = None                     # ImageNet top-5 error of the original
+    year: int | None = None
+    shipped: bool = False                             # cnnweb's own recipe (see the end)
+
+
+_ARCHS: dict[str, Arch] = {}
+
+
+def register(name: str, *, description: str, source: str, input_shape=(32, 32, 3),
+             hyperparams: dict | None = None, notes: str = "", top5_error: str | None = None,
+             year: int | None = None, shipped: bool = False):
+    """Decorator adding a builder to the zoo. The builder gets the rescaled input tensor, the
+    class count and the hyperparameters (defaults filled in) and returns the logits tensor
+    (a Dense layer with num_classes units, no activation); build() adds the softmax."""
+    def deco(builder):
+        if name in _ARCHS:
+            raise ValueError(f"An architecture named {name!r} is already registered.")
+        _ARCHS[name] = Arch(name, builder, description, source, tuple(input_shape),
+                            dict(hyperparams or {}), notes, top5_error, year, shipped)
+        return builder
+    return deco
+
+
+def names() -> list[str]:
+    return list(_ARCHS)
+
+
+def _arch(name: str) -> Arch:
+    if name not in _ARCHS:
+        raise ValueError(f"Unknown architecture {name!r}; choose one of: {', '.join(_ARCHS)}.")
+    return _ARCHS[name]
+
+
+def info(name: str) -> dict:
+    a = _arch(name)
+    return {"name": a.name, "description": a.description, "source": a.source,
+            "input_shape": a.input_shape, "hyperparams": dict(a.hyperparams), "notes": a.notes,
+            "top5_error": a.top5_error, "year": a.year, "shipped": a.shipped}
+
+
+# ---------------------------------------------------------------- validation
+
+def _check_hp(arch: Arch, hp: dict) -> dict:
+    unknown = sorted(set(hp) - set(arch.hyperparams))
+    if unknown:
+        accepted = ", ".join(arch.hyperparams) or "none"
+        raise ValueError(f"{arch.name} has no hyperparameter {', '.join(map(repr, unknown))}; "
+                         f"it accepts: {accepted}.")
+    out = dict(arch.hyperparams)
+    for key, value in hp.items():
+        if value is None:          # "not given": keep the default
+            continue
+        default = out[key]
+        if key == "dropout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+                raise ValueError(f"dropout must be a number from 0 up to (not including) 1, got {value!r}.")
+            value = float(value)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{key} must be true or false, got {value!r}.")
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{key} must be a whole number of at least 1, got {value!r}.")
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"{key} must be a number of at least 0, got {value!r}.")
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def _check_shape(input_shape) -> tuple[int, int, int]:
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = ()
+    if len(shape) != 3 or any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in shape):
+        raise ValueError(f"input_shape must be three positive whole numbers (height, width, channels),"
+                         f" got {input_shape!r}.")
+    return shape
+
+
+def build(name: str, input_shape=(32, 32, 3), num_classes: int = 10, **hp):
+    """A fresh, uncompiled keras.Model. ValueError with a sentence for a bad name, shape, class
+    count or hyperparameter, or an input too small for the network."""
+    arch = _arch(name)
+    shape = _check_shape(input_shape)
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be a whole number of at least 2, got {num_classes!r}.")
+    params = _check_hp(arch, hp)
+
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=shape, name="image")           # raw pixels 0..255, (H, W, C)
+    x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
+    try:
+        logits = arch.builder(x, num_classes, **params)
+    except _TooSmall as e:
+        raise ValueError(f"{name} cannot take a {shape[0]}x{shape[1]} input: {e}") from None
+    probs = layers.Activation("softmax", dtype="float32", name="probs")(logits)
+    return keras.Model(inputs, probs, name=name)
+
+
+# ---------------------------------------------------------------- building blocks
+
+class _TooSmall(Exception):
+    """A window larger than its (padded) input; build() turns it into a ValueError."""
+
+
+def _spatial_check(x, kernel: int, stride: int, padding: str, name: str) -> None:
+    h, w = int(x.shape[1]), int(x.shape[2])
+    for size in (h, w):
+        try:
+            conv.output_size(size, kernel, stride, padding)
+        except ValueError:
+            raise _TooSmall(f"at layer {name!r} the {kernel}x{kernel} window is larger than its "
+                            f"{h}x{w} input, so the feature map would shrink to nothing.") from None
+
+
+def conv2d(x, filters, kernel, name, stride=1, padding="valid", activation=None, use_bias=True):
+    from keras import layers
+    _spatial_check(x, kernel, stride, padding, name)
+    return layers.Conv2D(filters, kernel, strides=stride, padding=padding, activation=activation,
+                         use_bias=use_bias, name=name)(x)
+
+
+def maxpool(x, pool, name, stride=None, padding="valid"):
+    from keras import layers
+    stride = stride or pool
+    _spatial_check(x, pool, stride, padding, name)
+    return layers.MaxPooling2D(pool, strides=stride, padding=padding, name=name)(x)
+
+
+def cba(x, filters, kernel, name, stride=1, padding="same", act="relu", use_bias=True):
+    """Conv -> BatchNorm -> Activation, the seeds' "CBA". Layers: name_conv, name_bn, name_<act>."""
+    from keras import layers
+    x = conv2d(x, filters, kernel, f"{name}_conv", stride, padding, use_bias=use_bias)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    if act == "leaky_relu":
+        return layers.LeakyReLU(name=f"{name}_leaky")(x)
+    return layers.Activation(act, name=f"{name}_{act}")(x)
+
+
+def drop(x, rate, name):
+    from keras import layers
+    return layers.Dropout(rate, name=name)(x)
+
+
+def dense(x, units, name, activation=None):
+    from keras import layers
+    return layers.Dense(units, activation=activation, name=name)(x)
+
+
+def flatten(x):
+    from keras import layers
+    return layers.Flatten(name="flatten")(x)
+
+
+# ---------------------------------------------------------------- the seeds' networks
+
+def _simple_cnn(x, num_classes, dropout_rate):
+    """Seeds 001/002: conv32, pool, conv64, pool, conv64, (dropout), flatten, dense64, dense."""
+    x = conv2d(x, 32, 3, "conv1", activation="relu")
+    x = maxpool(x, 2, "pool1")
+    x = conv2d(x, 64, 3, "conv2", activation="relu")
+    x = maxpool(x, 2, "pool2")
+    x = conv2d(x, 64, 3, "conv3", activation="relu")
+    if dropout_rate > 0:
+        x = drop(x, dropout_rate, "drop1")
+    x = flatten(x)
+    x = dense(x, 64, "fc1", "relu")
+    return dense(x, num_classes, "logits")
+
+
+@register("mnist_cnn", description="Three 3x3 convolutions and two max-pools, the classic MNIST CNN.",
+          source="seed 001 (TensorFlow 2.0 tutorial, MNIST to 99%)", input_shape=(28, 28, 1),
+          hyperparams={"dropout": 0.0},
+          notes="Small and fast: about 93 thousand parameters reach about 99% test accuracy on "
+                "MNIST in a few epochs. Valid padding shrinks 28 -> 26 -> 13 -> 11 -> 5 -> 3.")
+def _mnist_cnn(x, num_classes, dropout):
+    return _simple_cnn(x, num_classes, dropout)
+
+
+@register("cifar_cnn", description="The same three-conv stack on 32x32 colour images; dropout 0.4 "
+                                   "before the classifier is the seed's fix for overfitting.",
+          source="seed 002 (CIFAR-10 CNN, with the Dropout(0.4) variant)", hyperparams={"dropout": 0.0},
+          notes="Trains to about 70% on CIFAR-10 and then overfits: training accuracy keeps rising "
+                "while validation stalls. The seed adds Dropout(0.4) after the last convolution "
+                "(set dropout=0.4) and the gap closes.")
+def _cifar_cnn(x, num_classes, dropout):
+    return _simple_cnn(x, num_classes, dropout)
+
+
+@register("baseline", description="One CBAPD block (conv6 5x5, BN, ReLU, max-pool, dropout) and "
+                                  "two dense layers.",
+          source="seeds 000/003 (the 'Baseline' class, CBAPD)", hyperparams={"dropout": 0.2},
+          notes="The course's template: Convolution, Batch norm, Activation, Pooling, Dropout. "
+                "Almost all of its parameters sit in the first dense layer (16*16*6 inputs x 128). "
+                "Seed 000 wrote it as a subclassed model that could not be reloaded; here it is "
+                "Functional and round-trips exactly.")
+def _baseline(x, num_classes, dropout):
+    x = cba(x, 6, 5, "block1", padding="same")
+    x = maxpool(x, 2, "block1_pool", padding="same")
+    x = drop(x, dropout, "block1_drop")
+    x = flatten(x)
+    x = dense(x, 128, "fc1", "relu")
+    x = drop(x, dropout, "fc1_drop")
+    return dense(x, num_classes, "logits")
+
+
+@register("bn_leaky_cnn", description="Four 3x3 convolutions (two with stride 2) each with batch "
+                                      "norm and LeakyReLU, then dense128 with BN and dropout 0.5.",
+          source="seed 004 (AIGC in practice: CNN on CIFAR-10, 73.8%)", hyperparams={"dropout": 0.5},
+          notes="Downsamples with strided convolutions instead of pooling. Batch norm after every "
+                "layer stabilises training; the seed reaches 73.8% on CIFAR-10 in 10 epochs.")
+def _bn_leaky_cnn(x, num_classes, dropout):
+    for i, (filters, stride) in enumerate([(32, 1), (32, 2), (64, 1), (64, 2)], 1):
+        x = cba(x, filters, 3, f"block{i}", stride=stride, act="leaky_relu")
+    x = flatten(x)
+    from keras import layers
+    x = dense(x, 128, "fc1")
+    x = layers.BatchNormalization(name="fc1_bn")(x)
+    x = layers.LeakyReLU(name="fc1_leaky")(x)
+    x = drop(x, dropout, "fc1_drop")
+    return dense(x, num_classes, "logits")
+
+
+@register("lenet5", description="LeNet-5: two 5x5 sigmoid convolutions with max-pooling, then "
+                                "dense 120, 84 and the classifier.",
+          source="seed 003 (TF2 course 5.11; LeCun et al. 1998)", hyperparams={"dropout": 0.0},
+          year=1998,
+          notes="The first convolutional network (1998): shared kernels cut the parameter count. "
+                "No batch norm and no dropout existed yet, and the only activation was the sigmoid.")
+def _lenet5(x, num_classes, dropout):
+    x = conv2d(x, 6, 5, "conv1", activation="sigmoid")
+    x = maxpool(x, 2, "pool1")
+    x = conv2d(x, 16, 5, "conv2", activation="sigmoid")
+    x = maxpool(x, 2, "pool2")
+    x = flatten(x)
+    x = dense(x, 120, "fc1", "sigmoid")
+    x = dense(x, 84, "fc2", "sigmoid")
+    if dropout > 0:
+        x = drop(x, dropout, "fc2_drop")
+    return dense(x, num_classes, "logits")
+
+
+@register("alexnet8", description="AlexNet, 8 layers: five convolutions (the first two with "
+                                  "normalisation and 3x3/2 pooling) and three dense layers.",
+          source="seed 003 (TF2 course 5.12; Krizhevsky et al. 2012)", hyperparams={"dropout": 0.5},
+          top5_error="16.4%", year=2012,
+          notes="Won ImageNet 2012 with a top-5 error of 16.4%. It popularised ReLU and dropout, "
+                "and used LRN (local response normalisation), which today's networks replace with "
+                "batch normalisation, as this CIFAR version does.")
+def _alexnet8(x, num_classes, dropout):
+    x = cba(x, 96, 3, "conv1", padding="valid")
+    x = maxpool(x, 3, "pool1", stride=2)
+    x = cba(x, 256, 3, "conv2", padding="valid")
+    x = maxpool(x, 3, "pool2", stride=2)
+    x = conv2d(x, 384, 3, "conv3", padding="same", activation="relu")
+    x = conv2d(x, 384, 3, "conv4", padding="same", activation="relu")
+    x = conv2d(x, 256, 3, "conv5", padding="same", activation="relu")
+    x = maxpool(x, 3, "pool5", stride=2)
+    x = flatten(x)
+    x = dense(x, 2048, "fc1", "relu")
+    x = drop(x, dropout, "fc1_drop")
+    x = dense(x, 2048, "fc2", "relu")
+    x = drop(x, dropout, "fc2_drop")
+    return dense(x, num_classes, "logits")
+
+
+@register("vgg16", description="VGG-16: thirteen 3x3 conv-BN-ReLU layers in five blocks, each "
+                               "block ending in 2x2 max-pool and dropout, then dense 512, 512.",
+          source="seed 003 (TF2 course 5.13; Simonyan & Zisserman 2014)", hyperparams={"dropout": 0.2},
+          top5_error="7.3%", year=2014,
+          notes="Runner-up of ImageNet 2014 with a top-5 error of 7.3%. Only small 3x3 kernels: two "
+                "stacked 3x3 layers see as far as one 5x5 with fewer parameters. The regular "
+                "structure suits hardware acceleration.")
+def _vgg16(x, num_classes, dropout):
+    for b, (filters, count) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
+        for i in range(1, count + 1):
+            x = cba(x, filters, 3, f"block{b}_{i}")
+        x = maxpool(x, 2, f"block{b}_pool", padding="same")
+        x = drop(x, dropout, f"block{b}_drop")
+    x = flatten(x)
+    x = dense(x, 512, "fc1", "relu")
+    x = drop(x, dropout, "fc1_drop")
+    x = dense(x, 512, "fc2", "relu")
+    x = drop(x, dropout, "fc2_drop")
+    return dense(x, num_classes, "logits")
+
+
+def _inception_module(x, filters, stride, name):
+    """Four branches of conv-BN-ReLU, concatenated along channels (4 x filters out)."""
+    from keras import layers
+    b1 = cba(x, filters, 1, f"{name}_b1", stride=stride)
+    b2 = cba(x, filters, 1, f"{name}_b2_reduce", stride=stride)
+    b2 = cba(b2, filters, 3, f"{name}_b2")
+    b3 = cba(x, filters, 1, f"{name}_b3_reduce", stride=stride)
+    b3 = cba(b3, filters, 5, f"{name}_b3")
+    b4 = maxpool(x, 3, f"{name}_b4_pool", stride=1, padding="same")
+    b4 = cba(b4, filters, 1, f"{name}_b4", stride=stride)
+    return layers.Concatenate(axis=-1, name=f"{name}_concat")([b1, b2, b3, b4])
+
+
+@register("inception10", description="A 10-layer InceptionNet: a stem conv, then two blocks of two "
+                                     "Inception modules (16 then 32 channels per branch).",
+          source="seed 003 (TF2 course 5.14; Szegedy et al. 2014, GoogLeNet)",
+          hyperparams={"dropout": 0.0}, top5_error="6.67%", year=2014,
+          notes="GoogLeNet won ImageNet 2014 with a top-5 error of 6.67%. Each Inception module "
+                "runs 1x1, 3x3, 5x5 convolutions and a pooling branch side by side and stacks "
+                "their outputs; the 1x1 convolutions first reduce the depth, which cuts "
+                "parameters and computation. Batch norm fights vanishing gradients.")
+def _inception10(x, num_classes, dropout):
+    from keras import layers
+    x = cba(x, 16, 3, "stem")
+    filters = 16
+    for block in (1, 2):
+        x = _inception_module(x, filters, 2, f"inc{block}a")
+        x = _inception_module(x, filters, 1, f"inc{block}b")
+        filters *= 2
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    if dropout > 0:
+        x = drop(x, dropout, "gap_drop")
+    return dense(x, num_classes, "logits")
+
+
+def _residual_block(x, filters, stride, name):
+    """Two 3x3 conv-BN (no bias); a 1x1 conv-BN shortcut when the shape changes; add; ReLU."""
+    from keras import layers
+    shortcut = x
+    y = cba(x, filters, 3, f"{name}_1", stride=stride, use_bias=False)
+    y = conv2d(y, filters, 3, f"{name}_2_conv", padding="same", use_bias=False)
+    y = layers.BatchNormalization(name=f"{name}_2_bn")(y)
+    if stride != 1 or int(x.shape[-1]) != filters:
+        shortcut = conv2d(x, filters, 1, f"{name}_short_conv", stride, "same", use_bias=False)
+        shortcut = layers.BatchNormalization(name=f"{name}_short_bn")(shortcut)
+    y = layers.Add(name=f"{name}_add")([y, shortcut])
+    return layers.Activation("relu", name=f"{name}_relu")(y)
+
+
+@register("resnet18", description="ResNet-18: a 3x3 stem and four stages of two residual blocks "
+                                  "(64, 128, 256, 512 filters), global average pooling.",
+          source="seed 003 (TF2 course 5.15; He et al. 2015)", hyperparams={"dropout": 0.0},
+          top5_error="3.57%", year=2015,
+          notes="Won ImageNet 2015 with a top-5 error of 3.57%. Skip connections add each block's "
+                "input to its output (H(x) = F(x) + x, or F(x) + W(x) with a 1x1 convolution W "
+                "when the shape changes), so earlier features are not lost and much deeper "
+                "networks can be trained.")
+def _resnet18(x, num_classes, dropout):
+    from keras import layers
+    x = cba(x, 64, 3, "stem", use_bias=False)
+    filters = 64
+    for stage in range(1, 5):
+        for i, letter in enumerate("ab"):
+            stride = 2 if stage > 1 and i == 0 else 1
+            x = _residual_block(x, filters, stride, f"res{stage}{letter}")
+        filters *= 2
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    if dropout > 0:
+        x = drop(x, dropout, "gap_drop")
+    return dense(x, num_classes, "logits")
+
+
+# --- cnnweb's own recipes (shipped models) ---
+# Helper "predict" registers the recipes of the shipped models here, e.g.
+#
+#   @register("digits_v1", description="...", source="cnnweb", input_shape=(28, 28, 1),
+#             hyperparams={"dropout": 0.25}, shipped=True)
+#   def _digits_v1(x, num_classes, dropout):
+#       x = cba(x, 32, 3, "block1")          # building blocks above: conv2d, maxpool, cba,
+#       ...                                  # drop, dense, flatten
+#       return dense(x, num_classes, "logits")
+#
+# The builder returns the logits; build() adds Input, Rescaling and the float32 softmax.
