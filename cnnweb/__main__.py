@@ -76,7 +76,21 @@ def add_summary(sub):
 
 
 def cmd_summary(args) -> int:
-    raise UsageError("summary: not available yet")
+    from cnnweb import zoo
+
+    if args.name not in zoo.names():
+        raise UsageError(f"summary: unknown architecture {args.name!r}; choose one of: "
+                         f"{', '.join(zoo.names())}")
+    shape = args.input_shape or zoo.info(args.name)["input_shape"]
+    try:
+        model = zoo.build(args.name, shape, args.classes)
+    except ValueError as e:
+        raise UsageError(f"summary: {e}") from None
+    rows = zoo.summary(model)
+    print(f"{args.name} on {shape[0]}x{shape[1]}x{shape[2]} inputs, {args.classes} classes "
+          f"({zoo.info(args.name)['source']})")
+    print(zoo.format_table(rows))
+    return 0
 
 
 def add_models(sub):
@@ -86,7 +100,30 @@ def add_models(sub):
 
 
 def cmd_models(args) -> int:
-    raise UsageError("models: not available yet")
+    import json
+
+    from cnnweb import store
+
+    entries = store.list_models()
+    records = [{"name": e.name, "shipped": e.shipped, "dataset": e.meta.get("dataset"),
+                "arch": e.meta.get("arch"), "test_accuracy": e.meta.get("test_accuracy"),
+                "path": str(e.path), "error": e.error} for e in entries]
+    if args.json:
+        print(json.dumps(records, indent=1, ensure_ascii=False))
+        return 0
+    if not records:
+        print(f"no models yet in {store.shipped_dir()} or {store.paths.models_dir()}")
+        return 0
+    for r in records:
+        kind = "shipped" if r["shipped"] else "user"
+        if r["error"]:
+            print(f"{r['name']:<24} {kind:<7} UNREADABLE: {r['error']}")
+            continue
+        acc = r["test_accuracy"]
+        acc = f"{acc:.2%}" if isinstance(acc, (int, float)) else "-"
+        print(f"{r['name']:<24} {kind:<7} {r['dataset'] or '-':<8} {r['arch'] or '-':<14} "
+              f"test acc {acc:>7}  {r['path']}")
+    return 0
 
 
 # ------------------------------------------------------------------ train (data, train, store)
@@ -99,18 +136,46 @@ def add_train(sub):
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
-    p.add_argument("--dropout", type=float, default=None)
-    p.add_argument("--augment", action="store_true")
-    p.add_argument("--early-stopping", type=int, default=0, metavar="K")
+    p.add_argument("--dropout", type=float, default=None,
+                   help="dropout rate, for architectures that have a dropout hyperparameter")
+    p.add_argument("--augment", action="store_true",
+                   help="random shifts (and horizontal flips for CIFAR-10)")
+    p.add_argument("--early-stopping", type=int, default=0, metavar="K",
+                   help="stop when validation loss has not improved for K epochs; keep the best")
     p.add_argument("--val-split", type=float, default=0.1)
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
-    p.add_argument("--name", default=None)
+    p.add_argument("--name", default=None, help="model name in the store (default: the run id)")
     p.add_argument("--run-dir", default=None)
+    p.add_argument("--schedule", choices=["constant", "cosine"], default="constant")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="> 0: AdamW / SGD decay")
+    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
+    p.add_argument("--data-path", default=None, metavar="PATH",
+                   help="dataset file or folder (default: the search described in data.py)")
     p.set_defaults(func=cmd_train)
 
 
 def cmd_train(args) -> int:
-    raise UsageError("train: not available yet")
+    from cnnweb import data, train
+
+    cfg = train.TrainConfig(**{f: getattr(args, f) for f in train.TrainConfig.__dataclass_fields__})
+    try:
+        cfg.check()
+        data.locate(cfg.dataset, cfg.data_path)
+        train.check_arch_and_name(cfg)
+    except ValueError as e:
+        raise UsageError(f"train: {e}") from None
+    run_dir = train.prepare_run_dir(cfg, args.run_dir)
+    print(f"run {run_dir.name}: {run_dir}", flush=True)
+    rc = train.run(cfg, run_dir)
+    from cnnweb import jobs
+
+    st = jobs.read_json(run_dir / "status.json", {}) or {}
+    if rc != 0:
+        print(f"error: {st.get('reason') or 'training failed'} (log: {run_dir / 'log.txt'})",
+              file=sys.stderr)
+    return rc
 
 
 # ------------------------------------------------------------------ predict (images, store)

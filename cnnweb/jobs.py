@@ -1,0 +1,338 @@
+"""Training runs on disk: start, watch, stop and queue `python -m cnnweb train` processes.
+
+A run is a folder runs/<id>/ holding
+  config.json    everything needed to reproduce it (argv, hyperparameters, created time)
+  status.json    {"state": queued|running|finished|stopped|failed, "reason", "pid", ...}
+  metrics.jsonl  one JSON object per line: {"type": "progress"|"epoch", ...}
+  log.txt        what the process printed; stderr.txt  crashes the process could not report
+  stop           present = a stop was requested (the training callback checks it every batch)
+The training process writes these itself, so the app can be closed or restarted at any time;
+whoever reads a run notices a process that died (killed, out of memory) and marks it failed.
+One run trains at a time per runs folder: the others wait for an flock on runs/.queue.lock,
+oldest first. The kernel drops the lock when a process dies, so a crash never blocks the queue.
+No TensorFlow and no streamlit here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnweb import paths
+
+ACTIVE = ("queued", "running")
+FINAL = ("finished", "stopped", "failed")
+NEVER_STARTED_S = 60.0  # a queued run with no live process after this long has failed to start
+
+
+# ------------------------------------------------------------------ small file helpers
+
+def write_json(path: Path, obj) -> None:
+    """Atomic: readers see the old or the new file, never half of one."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(obj, indent=1, default=_jsonable), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _jsonable(o):
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    if hasattr(o, "item"):
+        return o.item()
+    return str(o)
+
+
+def read_json(path: Path, default=None):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def append_jsonl(path: Path, obj) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(obj, default=_jsonable) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """All complete lines; a half-written last line (the writer is mid-append) is skipped."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
+
+
+# ------------------------------------------------------------------ run folders
+
+def new_run_id(arch: str, dataset: str) -> str:
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{arch}-{dataset}-{secrets.token_hex(3)}"
+
+
+def create_run_dir(arch: str, dataset: str, base: Path | None = None) -> Path:
+    base = Path(base or paths.runs_dir())
+    base.mkdir(parents=True, exist_ok=True)
+    while True:  # mkdir is atomic: two starts in the same second get different folders
+        d = base / new_run_id(arch, dataset)
+        try:
+            d.mkdir()
+            return d
+        except FileExistsError:
+            continue
+
+
+def set_status(run_dir: Path, **fields) -> dict:
+    """Merge fields into status.json (the process and the readers both call this)."""
+    st = read_json(Path(run_dir) / "status.json", {}) or {}
+    st.update(fields)
+    st["updated"] = time.time()
+    write_json(Path(run_dir) / "status.json", st)
+    return st
+
+
+def stop_requested(run_dir: Path) -> bool:
+    return (Path(run_dir) / "stop").exists()
+
+
+# ------------------------------------------------------------------ processes
+
+def _proc_start_time(pid: int) -> float | None:
+    """Start time of a process in clock ticks since boot (tells a reused pid apart), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":  # zombie: dead, just not reaped
+        return None
+    return float(fields[19])
+
+
+def process_identity(pid: int | None = None) -> dict:
+    pid = pid or os.getpid()
+    return {"pid": pid, "pid_start": _proc_start_time(pid)}
+
+
+def _reap(pid: int) -> str | None:
+    """If pid is our own child that has ended, collect it and say how it ended."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return None
+    if done == 0:
+        return None
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        return f"killed by signal {sig} ({signal.Signals(sig).name})"
+    return f"exited with code {os.WEXITSTATUS(status)}"
+
+
+def is_alive(pid: int | None, pid_start: float | None = None) -> bool:
+    if not pid:
+        return False
+    if _reap(pid) is not None:
+        return False
+    start = _proc_start_time(pid)
+    if start is None:
+        return False
+    return pid_start is None or abs(start - pid_start) < 1e-6
+
+
+def _death_reason(run_dir: Path, pid: int, how: str | None) -> str:
+    how = how or "ended without reporting"
+    reason = (f"the training process (pid {pid}) {how}: it was killed, crashed or ran out of "
+              f"memory before it could finish")
+    err = ""
+    with contextlib.suppress(OSError):
+        err = (Path(run_dir) / "stderr.txt").read_text(errors="replace").strip()
+    if err:
+        reason += " — last error: " + err.splitlines()[-1][:300]
+    return reason
+
+
+# ------------------------------------------------------------------ the queue
+
+@contextlib.contextmanager
+def queue_turn(run_dir: Path, on_wait=None, poll_s: float = 0.3):
+    """Wait until this run may train (oldest queued first), hold the turn inside the block.
+
+    Yields True when it is this run's turn, False when a stop was requested while waiting.
+    on_wait(ahead: list[str]) is called once with the runs ahead of this one.
+    """
+    run_dir = Path(run_dir)
+    lock_path = run_dir.parent / ".queue.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    told = False
+    try:
+        while True:
+            if stop_requested(run_dir):
+                yield False
+                return
+            ahead = [r.id for r in _older_waiting(run_dir)]
+            if not ahead:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    running = [r.id for r in list_runs(run_dir.parent) if r.state == "running"]
+                    ahead = running or ["another run"]
+            if not told and on_wait:
+                on_wait(ahead)
+                told = True
+            time.sleep(poll_s)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _older_waiting(run_dir: Path) -> list[Run]:
+    me = read_json(run_dir / "config.json", {}) or {}
+    mine = (me.get("created", 0.0), run_dir.name)
+    return [r for r in list_runs(run_dir.parent)
+            if r.state == "queued" and r.path != run_dir and (r.created, r.id) < mine]
+
+
+# ------------------------------------------------------------------ reading runs
+
+@dataclass
+class Run:
+    id: str
+    path: Path
+    config: dict
+    status: dict
+
+    @property
+    def state(self) -> str:
+        return self.status.get("state", "queued")
+
+    @property
+    def created(self) -> float:
+        return float(self.config.get("created", 0.0))
+
+    @property
+    def reason(self) -> str:
+        return self.status.get("reason", "")
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    def metrics(self) -> list[dict]:
+        return read_jsonl(self.path / "metrics.jsonl")
+
+    def epochs(self) -> list[dict]:
+        return [m for m in self.metrics() if m.get("type") == "epoch"]
+
+    def result(self) -> dict:
+        return read_json(self.path / "result.json", {}) or {}
+
+    def log_tail(self, n: int = 20) -> str:
+        try:
+            return "\n".join(Path(self.path / "log.txt").read_text(errors="replace")
+                             .splitlines()[-n:])
+        except OSError:
+            return ""
+
+
+def refresh(run_dir: Path) -> dict:
+    """status.json, with a dead process noticed and recorded as failed."""
+    run_dir = Path(run_dir)
+    st = read_json(run_dir / "status.json", {}) or {}
+    state = st.get("state", "queued")
+    if state not in ACTIVE:
+        return st
+    pid = st.get("pid") or (read_json(run_dir / "launcher.json", {}) or {}).get("pid")
+    pid_start = st.get("pid_start") if st.get("pid") else None
+    if pid:
+        how = _reap(pid)
+        if how is None and is_alive(pid, pid_start):
+            return st
+        again = read_json(run_dir / "status.json", {}) or {}  # it may have just finished
+        if again.get("state") not in ACTIVE:
+            return again
+        return set_status(run_dir, state="failed", reason=_death_reason(run_dir, pid, how),
+                          ended=time.time())
+    created = float((read_json(run_dir / "config.json", {}) or {}).get("created", 0.0))
+    if created and time.time() - created > NEVER_STARTED_S:
+        return set_status(run_dir, state="failed", ended=time.time(),
+                          reason="the training process never started")
+    return st
+
+
+def load_run(run_dir: Path) -> Run:
+    run_dir = Path(run_dir)
+    return Run(run_dir.name, run_dir, read_json(run_dir / "config.json", {}) or {},
+               refresh(run_dir))
+
+
+def list_runs(base: Path | None = None) -> list[Run]:
+    """Every run folder, oldest first; cheap (JSON only)."""
+    base = Path(base or paths.runs_dir())
+    if not base.is_dir():
+        return []
+    runs = [load_run(d) for d in base.iterdir()
+            if d.is_dir() and not d.name.startswith(".") and (d / "config.json").exists()]
+    return sorted(runs, key=lambda r: (r.created, r.id))
+
+
+def get_run(run_id: str, base: Path | None = None) -> Run:
+    d = Path(base or paths.runs_dir()) / run_id
+    if not (d / "config.json").exists():
+        raise ValueError(f"no run named {run_id!r} in {d.parent}")
+    return load_run(d)
+
+
+# ------------------------------------------------------------------ starting and stopping
+
+def start(argv: list[str], arch: str, dataset: str, base: Path | None = None,
+          env: dict | None = None) -> Run:
+    """Spawn `python -m cnnweb train <argv>` detached (own session) in a new run folder.
+
+    The process outlives the Streamlit server and the browser tab; if another run is training
+    it waits its turn (state "queued"). Returns the run at once.
+    """
+    run_dir = create_run_dir(arch, dataset, base)
+    created = time.time()
+    write_json(run_dir / "config.json", {"run_id": run_dir.name, "arch": arch,
+                                         "dataset": dataset, "created": created,
+                                         "argv": list(argv)})
+    set_status(run_dir, state="queued", reason="starting")
+    cmd = [sys.executable, "-m", "cnnweb", "train", *argv, "--run-dir", str(run_dir)]
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(
+        [str(paths.ROOT)] + [p for p in full_env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    with open(run_dir / "stderr.txt", "wb") as err:
+        proc = subprocess.Popen(cmd, cwd=str(paths.ROOT), env=full_env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
+                                close_fds=True)
+    write_json(run_dir / "launcher.json", {"pid": proc.pid, "cmd": cmd})
+    return load_run(run_dir)
+
+
+def request_stop(run_id_or_dir) -> None:
+    """Ask a run to stop: it finishes the current batch, saves the model so far, says "stopped"."""
+    d = Path(run_id_or_dir)
+    if not d.is_absolute() and not d.exists():
+        d = paths.runs_dir() / str(run_id_or_dir)
+    if not (d / "config.json").exists():
+        raise ValueError(f"no run at {d}")
+    (d / "stop").touch()
