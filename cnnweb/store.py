@@ -102,8 +102,8 @@ def _dirs() -> list[tuple[Path, bool]]:
     return [(user, False), (ship, True)]
 
 
-def _resolve(name_or_path) -> Path:
-    """The .keras path for a model name or a path to a .keras/.json file."""
+def model_path(name_or_path) -> Path:
+    """The .keras path for a model name or a path to a .keras/.json file (StoreError if unknown)."""
     text = str(name_or_path)
     if text.endswith((".keras", ".json")) or os.sep in text or "/" in text:
         path = Path(text).expanduser()
@@ -198,7 +198,7 @@ def list_models() -> list[ModelEntry]:
 
 def load_meta(name_or_path) -> dict:
     """The sidecar of a model; StoreError when it is missing or unreadable."""
-    path = _resolve(name_or_path)
+    path = model_path(name_or_path)
     meta, error = _read_sidecar(path.with_suffix(".json"))
     if error:
         raise StoreError(error)
@@ -207,7 +207,7 @@ def load_meta(name_or_path) -> dict:
 
 def load_model(name_or_path):
     """The Keras model (safe mode: no arbitrary code from the file, uncompiled)."""
-    path = _resolve(name_or_path)
+    path = model_path(name_or_path)
     problem = _keras_file_problem(path)
     if problem:
         raise StoreError(problem)
@@ -217,6 +217,17 @@ def load_model(name_or_path):
     except Exception as e:  # any failure inside Keras means "unreadable"
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise StoreError(f"{path.name} could not be loaded: {first}") from e
+
+
+def history_rows(meta: dict) -> list[dict]:
+    """The sidecar's per-epoch lists ({"loss": [...], "val_loss": [...], ...}) as one dict per
+    epoch ({"epoch": 1, "loss": ..., ...}), the shape charts.training_curves_figure takes."""
+    hist = meta.get("history") or {}
+    if not isinstance(hist, dict):
+        return []
+    series = {k: v for k, v in hist.items() if isinstance(v, list)}
+    n = max((len(v) for v in series.values()), default=0)
+    return [{"epoch": i + 1, **{k: v[i] for k, v in series.items() if i < len(v)}} for i in range(n)]
 
 
 # ---------------------------------------------------------------- writing

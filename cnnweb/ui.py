@@ -2,4 +2,43 @@
 
 from __future__ import annotations
 
-import streamlit as st  # noqa: F401
+import streamlit as st
+
+# --- Gallery and the model store (helper "zoo") ---------------------------------------------
+
+@st.cache_resource(show_spinner="Building the model…", max_entries=12)
+def zoo_model(name: str, input_shape: tuple, num_classes: int):
+    """A fresh zoo model, built once per (name, input shape, class count)."""
+    from cnnweb import zoo
+
+    return zoo.build(name, tuple(input_shape), int(num_classes))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def zoo_analysis(name: str, input_shape: tuple, num_classes: int) -> dict:
+    """Layer table, totals and DOT diagram of a zoo architecture (ValueError if it cannot be built)."""
+    from cnnweb import zoo
+
+    model = zoo_model(name, tuple(input_shape), int(num_classes))
+    rows = zoo.summary(model)
+    return {"rows": rows, "totals": zoo.totals(rows), "dot": zoo.to_dot(model, rows)}
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+def _stored_model(path: str, mtime_ns: int):
+    from cnnweb import store
+
+    return store.load_model(path)
+
+
+def load_stored_model(name_or_path):
+    """A model from the store, cached by file path and modification time, so a model saved
+    again under the same name is reloaded. StoreError (a ValueError) when it cannot be read."""
+    from cnnweb import store
+
+    path = store.model_path(name_or_path)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as e:
+        raise store.StoreError(f"{path.name} cannot be read: {e.strerror or e}") from None
+    return _stored_model(str(path), mtime)
