@@ -352,3 +352,56 @@ def analyze_stack(height: int, width: int, channels: int, layers: list[LayerSpec
                              _size_formula(h, spec, pads, oh), pf))
         h, w, c = oh, ow, oc
     return rows
+
+
+# ---------------------------------------------------------------- windows, for the Explainer's pictures
+
+def window_indices(out_index: int, kernel: int, stride: int = 1, pad_before: int = 0,
+                   dilation: int = 1) -> list[int]:
+    """Input indices (along one axis) that output cell `out_index` reads.
+
+    Indices < 0 or >= the input length fall on the zero padding. A 3x3 kernel, stride 2,
+    one zero before: output cell 1 reads input indices 1, 2, 3.
+    """
+    _positive_int("kernel", kernel)
+    _positive_int("stride", stride)
+    _positive_int("dilation", dilation)
+    first = out_index * stride - pad_before
+    return [first + t * dilation for t in range(kernel)]
+
+
+def receptive_field_counts(layers, size: int, index: int) -> list[int]:
+    """How many paths lead from each input pixel to output cell `index` of the last layer.
+
+    Along one axis, over a conv/pool stack (dicts or LayerSpecs with kernel, stride, padding,
+    dilation, kind). Non-zero entries are the pixels the cell actually sees (dilation leaves
+    holes); the counts are what an all-ones network would weigh them by, which is why the
+    centre of a receptive field matters more than its edge. Returns a list of length `size`.
+    """
+    _positive_int("size", size)
+    plan = []  # (in_size, kernel, stride, pad_before, dilation) per layer
+    n = size
+    for i, layer in enumerate(layers, 1):
+        kind = _get(layer, "kind", "conv")
+        if kind == "transposed":
+            raise ValueError(f"Layer {i} is a transposed convolution; receptive fields are "
+                             "traced only through conv and pooling layers.")
+        kernel = _get(layer, "kernel")
+        stride = _get(layer, "stride", 1) or 1
+        dilation = 1 if kind in ("maxpool", "avgpool") else (_get(layer, "dilation", 1) or 1)
+        padding = _get(layer, "padding", "valid")
+        before, _ = padding_amounts(n, kernel, stride, padding, dilation)
+        plan.append((n, kernel, stride, before, dilation))
+        n = output_size(n, kernel, stride, padding, dilation)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
+        raise ValueError(f"Output cell {index!r} does not exist: the last layer has {n} cells "
+                         f"(0 to {n - 1}).")
+    counts = {index: 1}
+    for n_in, kernel, stride, before, dilation in reversed(plan):
+        below: dict[int, int] = {}
+        for o, c in counts.items():
+            for i in window_indices(o, kernel, stride, before, dilation):
+                if 0 <= i < n_in:
+                    below[i] = below.get(i, 0) + c
+        counts = below
+    return [counts.get(i, 0) for i in range(size)]
