@@ -219,6 +219,95 @@ def stack_growth_figure(labels, sizes, rf_sizes):
     return fig
 
 
+# ---------------------------------------------------------------- Trainer figures (helper "trainer")
+# Curves take the per-epoch rows of metrics.jsonl (dicts with epoch, loss, accuracy, val_loss,
+# val_accuracy) and optionally the in-epoch progress rows of the epoch still running.
+
+TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#d62728"
+
+
+def training_curves_figure(epochs: list[dict], progress: list[dict] | None = None,
+                           marker: dict | None = None, height: int = 360):
+    """Loss and accuracy, train vs validation, against epoch; the running epoch as a dotted tail.
+
+    marker {"epoch": E, "label": "..."} draws a dashed vertical line (e.g. overfitting start).
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"),
+                        horizontal_spacing=0.1)
+    xs = [e["epoch"] for e in epochs]
+    tail = [p for p in (progress or []) if p.get("epoch", 0) > (xs[-1] if xs else 0)]
+    for col, key in ((1, "loss"), (2, "accuracy")):
+        show = col == 1
+        fig.add_trace(go.Scatter(x=xs, y=[e.get(key) for e in epochs], mode="lines+markers",
+                                 name="train", legendgroup="train", showlegend=show,
+                                 line={"color": TRAIN_COLOR}), 1, col)
+        if any(e.get("val_" + key) is not None for e in epochs):
+            fig.add_trace(go.Scatter(x=xs, y=[e.get("val_" + key) for e in epochs],
+                                     mode="lines+markers", name="validation", legendgroup="val",
+                                     showlegend=show, line={"color": VAL_COLOR}), 1, col)
+        if tail:
+            tx = [p["epoch"] - 1 + p["batch"] / p["batches"] for p in tail]
+            ty = [p.get(key) for p in tail]
+            if xs:  # join the dotted tail to the last finished epoch
+                tx, ty = [xs[-1]] + tx, [epochs[-1].get(key)] + ty
+            fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", name="train (this epoch so far)",
+                                     legendgroup="tail", showlegend=show,
+                                     line={"color": TRAIN_COLOR, "dash": "dot"}), 1, col)
+        if marker and marker.get("epoch"):
+            fig.add_vline(x=marker["epoch"], line={"color": "#ff7f0e", "dash": "dash", "width": 2},
+                          row=1, col=col)
+    if marker and marker.get("epoch"):
+        fig.add_annotation(x=marker["epoch"], y=1.0, yref="y domain", xref="x",
+                           text=marker.get("label", ""), showarrow=False, xanchor="left",
+                           yanchor="top", font={"color": "#ff7f0e"}, row=1, col=1)
+    fig.update_xaxes(title_text="epoch", rangemode="tozero")
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.2}, hovermode="x unified")
+    return fig
+
+
+def runs_overlay_figure(runs: list[tuple[str, list[dict]]], metric: str = "val_accuracy",
+                        height: int = 340):
+    """One line per run for one metric (e.g. val_accuracy), to compare runs side by side."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for label, epochs in runs:
+        fig.add_trace(go.Scatter(x=[e["epoch"] for e in epochs], y=[e.get(metric) for e in epochs],
+                                 mode="lines+markers", name=label))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      xaxis_title="epoch", yaxis_title=metric.replace("_", " "),
+                      legend={"orientation": "h", "y": -0.25}, hovermode="x unified")
+    if "accuracy" in metric:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def confusion_matrix_figure(cm, class_names: list[str], height: int = 460):
+    """Rows = true class, columns = predicted class, counts written in the cells."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    z = np.asarray(cm, dtype=float)
+    per_row = z.sum(1, keepdims=True)
+    frac = np.divide(z, per_row, out=np.zeros_like(z), where=per_row > 0)
+    fig = go.Figure(go.Heatmap(
+        z=frac, x=class_names, y=class_names, colorscale="Blues", zmin=0, zmax=1,
+        text=z.astype(int), texttemplate="%{text}", customdata=frac * 100,
+        colorbar={"title": "share of row", "tickformat": ".0%"},
+        hovertemplate="true %{y}, predicted %{x}: %{text} (%{customdata:.1f}% of %{y})"
+                      "<extra></extra>"))
+    fig.update_xaxes(title_text="predicted", side="bottom", tickangle=-45, type="category")
+    fig.update_yaxes(title_text="true", autorange="reversed", type="category")
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10})
+    return fig
+
+
 # ---------------------------------------------------------------- Gallery figures (helper "zoo")
 
 def arch_comparison_figure(records: list[dict], height: int = 440):

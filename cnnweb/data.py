@@ -18,6 +18,7 @@ import os
 import pickle
 import socket
 import tarfile
+import typing
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ def _candidates(ds: DatasetInfo, path: str | os.PathLike | None):
         p = Path(path).expanduser()
         if not p.exists():
             raise ValueError(f"{p}: no such file or folder")
-        found = _in_folder(p, ds) if p.is_dir() else p
+        found = _in_folder(p, ds) if p.is_dir() and p.name not in ds.files else p
         if found is None:
             raise ValueError(f"{p}: no {' or '.join(ds.files)} in this folder")
         yield "given path", found
@@ -145,8 +146,9 @@ def locate(name: str, path=None, allow_sample: bool = True) -> tuple[str, Path, 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
     """CIFAR-10's python pickles hold dicts of numpy arrays and lists; allow nothing else."""
 
-    _ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-                ("numpy", "ndarray"), ("numpy", "dtype")}
+    _ALLOWED: typing.ClassVar = {("numpy.core.multiarray", "_reconstruct"),
+                                 ("numpy._core.multiarray", "_reconstruct"),
+                                 ("numpy", "ndarray"), ("numpy", "dtype")}
 
     def find_class(self, module, name):
         if (module, name) in self._ALLOWED:
@@ -254,6 +256,7 @@ def _source_label(ds: DatasetInfo, where: str, p: Path, n_train: int, is_sample:
 
 def load_file(name: str, p: Path, where: str = "given path", is_sample: bool = False) -> Dataset:
     ds = info(name)
+    is_sample = is_sample or Path(p).resolve() == sample_path(name).resolve()
     x_tr, y_tr, x_te, y_te = validate(_read_raw(Path(p)), ds, str(p))
     return Dataset(name, x_tr, y_tr, x_te, y_te, list(ds.class_names),
                    _source_label(ds, where, Path(p), len(x_tr), is_sample), str(p), is_sample, ds)

@@ -37,9 +37,9 @@ def remedies_for_overfitting(best_epoch: int, best_val_loss: float, hp: dict,
                              has_batchnorm: bool | None, n_train: int | None,
                              is_sample: bool) -> list[str]:
     """Concrete next steps, most effective first, skipping what this run already does."""
-    out = [f"Early stopping: the best model was at epoch {best_epoch} (validation loss "
+    out = [(f"Early stopping: the best model was at epoch {best_epoch} (validation loss "
            f"{best_val_loss:.3f}); train for {best_epoch} epochs, or turn on early stopping "
-           f"with patience 2 so the weights of the best epoch are kept."]
+           f"with patience 2 so the weights of the best epoch are kept.")]
     p = hp.get("dropout")
     if not p:
         out.append("Dropout: add dropout (e.g. 0.4). In seed 002, Dropout(0.4) plus 15 epochs "
@@ -113,7 +113,7 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
     after = vloss[best + 1:]
     val_rising = bool(after) and (sum(after) / len(after)) > vloss[best] * (1 + VAL_RISE)
     train_falling = loss[-1] < loss[best] * (1 - TRAIN_FALL)
-    gap_growth = (gap[-1] - gap[best]) if gap else 0.0
+    gap_growth = (gap[-1] - min(gap)) if gap else 0.0
     big_gap = bool(gap) and gap[-1] > BIG_GAP and gap_growth > GAP_GROWTH
 
     if (val_rising and train_falling) or big_gap:
@@ -143,8 +143,8 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
                             f"the model is not learning the training images well."),
                    marker={"epoch": n, "label": "underfitting"})
         out["details"] = [f"Validation accuracy {_pct(vacc[-1])}; chance is {_pct(chance)}."]
-        rem = ["Train longer, or with a learning rate that moves (with SGD try 0.01-0.1; "
-               "with Adam 1e-3)."]
+        rem = [("Train longer, or with a learning rate that moves (with SGD try 0.01-0.1; "
+               "with Adam 1e-3).")]
         if hp.get("dropout"):
             rem.append(f"Less regularisation: lower dropout from {hp['dropout']:g}.")
         if hp.get("weight_decay"):
@@ -160,14 +160,14 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
         out.update(verdict="learning",
                    summary=(f"Still improving: validation loss is at its lowest so far "
                             f"({vloss[-1]:.3f}) after epoch {n}; no sign of overfitting yet."),
-                   remedies=["More epochs would probably help; watch for validation loss "
-                             "turning up."])
+                   remedies=[("More epochs would probably help; watch for validation loss "
+                             "turning up.")])
     else:
         out.update(verdict="good",
                    summary=(f"No clear overfitting: validation loss is lowest at epoch {best + 1} "
                             f"and has not risen meaningfully since."),
-                   remedies=[f"Epoch {best + 1} had the best validation loss; early stopping "
-                             f"there would keep that model."])
+                   remedies=[(f"Epoch {best + 1} had the best validation loss; early stopping "
+                             f"there would keep that model.")])
     if gap:
         out["details"] = [f"Train/validation accuracy gap: {_pct(gap[-1])}."]
     return out

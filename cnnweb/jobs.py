@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -161,8 +162,11 @@ def _death_reason(run_dir: Path, pid: int, how: str | None) -> str:
     err = ""
     with contextlib.suppress(OSError):
         err = (Path(run_dir) / "stderr.txt").read_text(errors="replace").strip()
-    if err:
-        reason += " — last error: " + err.splitlines()[-1][:300]
+    # TensorFlow's C++ start-up chatter (absl "I0000 ..." lines) is not an error
+    lines = [ln for ln in err.splitlines() if ln.strip() and not re.match(r"^(I|W)\d{4} ", ln)
+             and not ln.startswith("WARNING: All log messages before absl")]
+    if lines:
+        reason += " — last error: " + lines[-1][:300]
     return reason
 
 
@@ -336,3 +340,69 @@ def request_stop(run_id_or_dir) -> None:
     if not (d / "config.json").exists():
         raise ValueError(f"no run at {d}")
     (d / "stop").touch()
+
+
+def submit(cfg, base: Path | None = None) -> Run:
+    """Start a training config (a train.TrainConfig) in the background; its name goes along."""
+    argv = cfg.argv() + (["--name", cfg.name] if cfg.name else [])
+    return start(argv, cfg.arch, cfg.dataset, base)
+
+
+# ------------------------------------------------------------------ what the page shows
+
+def progress(run: Run, now: float | None = None) -> dict:
+    """Where a run is: epoch x/N, overall fraction, ETA, images/s, the running epoch's rows.
+
+    Pure function of the run's files, so it is tested directly (st.fragment does not tick
+    under AppTest).
+    """
+    now = now or time.time()
+    rows = run.metrics()
+    epochs = [m for m in rows if m.get("type") == "epoch"]
+    prog = [m for m in rows if m.get("type") == "progress"]
+    total = int(run.status.get("epochs") or (run.config.get("config") or {}).get("epochs") or 0)
+    done = epochs[-1]["epoch"] if epochs else 0
+    tail = [p for p in prog if p.get("epoch", 0) > done]
+    if tail:
+        cur, within = tail[-1]["epoch"], tail[-1]["batch"] / max(tail[-1]["batches"], 1)
+        fraction = (cur - 1 + within) / total if total else 0.0
+        ips = tail[-1].get("images_per_s")
+    else:
+        cur, fraction = done, (done / total if total else 0.0)
+        ips = epochs[-1].get("images_per_s") if epochs else None
+    if run.state in ("finished",):
+        fraction = 1.0
+    last = (prog or epochs or [{}])[-1]
+    elapsed = last.get("elapsed")
+    eta = None
+    if run.state == "running" and elapsed and 0.02 <= fraction < 1:
+        since = now - last.get("time", now)   # time since the last line, while it keeps going
+        eta = max(elapsed / fraction * (1 - fraction) - since, 0.0)
+    return {"state": run.state, "reason": run.reason, "epoch": cur, "epochs": total,
+            "epochs_done": done, "fraction": min(max(fraction, 0.0), 1.0), "eta_s": eta,
+            "images_per_s": ips, "device": run.status.get("device"),
+            "data_source": run.status.get("data_source"), "epoch_rows": epochs, "tail": tail}
+
+
+def describe(run: Run) -> str:
+    """One line for lists: 'mnist_cnn on mnist, 5 epochs: finished, 98.9% test'."""
+    cfg = run.config.get("config") or {}
+    text = f"{run.config.get('arch', '?')} on {run.config.get('dataset', '?')}"
+    if cfg.get("epochs"):
+        text += f", {cfg['epochs']} epochs"
+    text += f": {run.state}"
+    acc = run.status.get("test_accuracy")
+    if acc is not None:
+        text += f", {100 * acc:.2f}% test"
+    return f"{text} ({run.id[:15]})"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "…"
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"

@@ -1,4 +1,210 @@
+"""Trainer: pick data, architecture and hyperparameters, train in the background, watch it live.
+
+Thin: widgets in, cnnweb calls, figures out. Training runs in its own process (cnnweb.jobs);
+this page only reads the run folders, inside an st.fragment that ticks while a run is active.
+"""
+
+import numpy as np
 import streamlit as st
 
+from cnnweb import charts, data, device, diagnose, jobs, train, zoo
+
 st.title("Trainer")
-st.info("This page is being built.")
+st.caption("Train a CNN in the background and watch it learn. Closing the tab does not stop "
+           "it; come back later and the run is still here. " + device.describe())
+
+DEFAULTS = {"tr_preset": "Custom", "tr_dataset": "mnist", "tr_arch": "mnist_cnn",
+            "tr_epochs": 5, "tr_batch": 64, "tr_opt": "adam", "tr_lr": 1e-3, "tr_dropout": 0.0,
+            "tr_augment": False, "tr_es": 0, "tr_val": 0.1, "tr_limit": 0,
+            "tr_schedule": "constant", "tr_wd": 0.0, "tr_ls": 0.0, "tr_seed": 0, "tr_mp": False,
+            "tr_name": ""}
+for k, v in DEFAULTS.items():
+    st.session_state.setdefault(k, v)
+LRS = [1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0]
+FIELDS = {"arch": "tr_arch", "dataset": "tr_dataset", "epochs": "tr_epochs",
+          "batch_size": "tr_batch", "lr": "tr_lr", "optimizer": "tr_opt", "dropout": "tr_dropout",
+          "augment": "tr_augment", "early_stopping": "tr_es"}
+
+
+def apply_preset():
+    p = train.PRESETS.get(st.session_state.tr_preset)
+    if p:
+        for field, key in FIELDS.items():
+            st.session_state[key] = p[field]
+        st.session_state.tr_limit = p.get("limit", 0)
+
+
+def arch_changed():
+    st.session_state.tr_dropout = float(zoo.info(st.session_state.tr_arch)["hyperparams"]
+                                        .get("dropout", 0.0))
+
+
+form, view = st.columns([1, 2.4], gap="large")
+
+with form:
+    st.subheader("New run")
+    st.selectbox("Preset", ["Custom", *train.PRESETS], key="tr_preset", on_change=apply_preset)
+    if st.session_state.tr_preset in train.PRESETS:
+        st.caption(train.PRESETS[st.session_state.tr_preset]["seed_result"])
+    st.radio("Dataset", list(data.DATASETS), key="tr_dataset", horizontal=True,
+             format_func=lambda n: data.DATASETS[n].title)
+    status = {r["name"]: r for r in data.dataset_status()}[st.session_state.tr_dataset]
+    (st.warning if status["is_sample"] or not status["found"] else st.caption)(
+        "Data: " + status["source"])
+    st.selectbox("Architecture", zoo.names(), key="tr_arch", on_change=arch_changed)
+    arch_info = zoo.info(st.session_state.tr_arch)
+    st.caption(arch_info["description"])
+    c1, c2 = st.columns(2)
+    c1.number_input("Epochs", 1, 200, key="tr_epochs")
+    c2.select_slider("Batch size", [16, 32, 64, 128, 256, 512], key="tr_batch")
+    c1.radio("Optimizer", ["adam", "sgd"], key="tr_opt", horizontal=True)
+    c2.select_slider("Learning rate", LRS, key="tr_lr", format_func=lambda v: f"{v:g}")
+    if "dropout" in arch_info["hyperparams"]:
+        st.slider("Dropout", 0.0, 0.8, step=0.05, key="tr_dropout")
+    c1, c2 = st.columns(2)
+    c1.checkbox("Augmentation", key="tr_augment",
+                help="random shifts; horizontal flips too on CIFAR-10")
+    c2.number_input("Early stopping patience (0 = off)", 0, 50, key="tr_es")
+    c1.slider("Validation split", 0.0, 0.3, step=0.05, key="tr_val")
+    c2.number_input("Use only N training images (0 = all)", 0, 60000, step=500, key="tr_limit")
+    with st.expander("More settings"):
+        st.radio("Learning-rate schedule", ["constant", "cosine"], key="tr_schedule",
+                 horizontal=True)
+        st.select_slider("Weight decay", [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2], key="tr_wd",
+                         format_func=lambda v: f"{v:g}")
+        st.slider("Label smoothing", 0.0, 0.3, step=0.05, key="tr_ls")
+        st.number_input("Random seed", 0, 2**31 - 1, key="tr_seed")
+        st.checkbox("Mixed precision (GPU only)", key="tr_mp", disabled=not device.gpu_names())
+        st.text_input("Model name (empty: the run id)", key="tr_name")
+    if st.button("Start training", type="primary", width="stretch"):
+        ss = st.session_state
+        cfg = train.TrainConfig(
+            arch=ss.tr_arch, dataset=ss.tr_dataset, epochs=int(ss.tr_epochs),
+            batch_size=int(ss.tr_batch), lr=float(ss.tr_lr), optimizer=ss.tr_opt,
+            dropout=float(ss.tr_dropout) if "dropout" in arch_info["hyperparams"] else None,
+            augment=bool(ss.tr_augment), early_stopping=int(ss.tr_es),
+            val_split=float(ss.tr_val), limit=int(ss.tr_limit) or None,
+            name=ss.tr_name.strip() or None, schedule=ss.tr_schedule,
+            weight_decay=float(ss.tr_wd), label_smoothing=float(ss.tr_ls), seed=int(ss.tr_seed),
+            mixed_precision=bool(ss.tr_mp))
+        try:
+            cfg.check()
+            train.check_arch_and_name(cfg)
+        except ValueError as e:
+            st.error(f"Cannot start: {e}")
+        else:
+            run = jobs.submit(cfg)
+            ss.tr_run = run.id
+            st.success(f"Started run {run.id}.")
+
+runs = list(reversed(jobs.list_runs()))          # newest first
+ids = [r.id for r in runs]
+by_id = {r.id: r for r in runs}
+if st.session_state.get("tr_run") not in ids:
+    active = [r.id for r in runs if r.active]
+    st.session_state.tr_run = active[0] if active else (ids[0] if ids else None)
+
+
+def live_view(run_id: str, ticking: bool):
+    run = jobs.get_run(run_id)
+    p = jobs.progress(run)
+    hp = (run.config.get("hyperparams") or {})
+    verdict = diagnose.diagnose(p["epoch_rows"], hyperparams=hp, diverged=run.status.get("diverged"),
+                                n_train=run.status.get("n_train"),
+                                is_sample="sample" in (p["data_source"] or ""))
+    state = p["state"]
+    icon = {"queued": "⏳", "running": "🏃", "finished": "✅", "stopped": "⏹️", "failed": "❌"}
+    st.markdown(f"**{icon.get(state, '')} {state.capitalize()}** · `{run.id}`"
+                + (f" — {p['reason']}" if p["reason"] and state != "failed" else ""))
+    if state == "failed":
+        st.error(p["reason"] or "failed")
+    if run.active:
+        ips = f"{p['images_per_s']:,.0f} images/s" if p["images_per_s"] else "… images/s"
+        st.progress(p["fraction"], text=(
+            f"epoch {max(p['epoch'], 1)}/{p['epochs']} · ETA {jobs.fmt_duration(p['eta_s'])} · "
+            f"{ips} · {p['device'] or 'starting…'}"))
+        if st.button("Stop training", key=f"stop_{run_id}"):
+            jobs.request_stop(run.path)
+            st.toast("Stop requested: the run saves its model after the current batch.")
+    elif p["device"]:
+        st.caption(f"{p['device']}" + (f" · {p['images_per_s']:,.0f} images/s"
+                                        if p["images_per_s"] else ""))
+    if p["data_source"]:
+        st.caption("Data: " + p["data_source"])
+    chart, words = st.columns([2.2, 1])
+    with chart:
+        if p["epoch_rows"] or p["tail"]:
+            st.plotly_chart(charts.training_curves_figure(p["epoch_rows"], p["tail"],
+                                                          verdict["marker"]),
+                            key=f"curves_{run_id}")
+        else:
+            st.info("The curves appear as soon as the first batches are done.")
+    with words:
+        st.markdown(f"**Diagnosis: {verdict['verdict']}**")
+        st.write(verdict["summary"])
+        for d in verdict["details"]:
+            st.caption(d)
+        if verdict["remedies"]:
+            st.markdown("**What to try**\n" + "\n".join(f"- {r}" for r in verdict["remedies"]))
+    if ticking and not run.active:
+        st.rerun()  # the run just ended: redraw the whole page with its results, stop ticking
+
+
+def results(run):
+    res = run.result()
+    if not res:
+        return
+    st.subheader("Test results")
+    c = st.columns(4)
+    c[0].metric("Test accuracy", f"{100 * res['test_accuracy']:.2f}%")
+    c[1].metric("Test loss", f"{res['test_loss']:.3f}")
+    c[2].metric("Epochs", res.get("epochs_completed"))
+    c[3].metric("Images/s", f"{res['images_per_s']:,.0f}" if res.get("images_per_s") else "–")
+    st.caption(f"Model **{res['name']}** saved in the model store (see the Gallery and Predict). "
+               f"Reproduce: `{res['command']}`")
+    cm_col, mis_col = st.columns([1, 1.2])
+    with cm_col:
+        st.markdown("**Confusion matrix** (test set)")
+        st.plotly_chart(charts.confusion_matrix_figure(res["confusion_matrix"],
+                                                       res["class_names"]),
+                        key=f"cm_{run.id}")
+    with mis_col:
+        mis = train.load_misclassified(run.path)
+        st.markdown("**Most confident mistakes** (test set)")
+        if mis is None or not len(mis["index"]):
+            st.write("No misclassified test images.")
+        else:
+            names = res["class_names"]
+            cols = st.columns(6)
+            for i in range(min(len(mis["index"]), 24)):
+                img = mis["x"][i]
+                img = np.repeat(np.repeat(img, 3, 0), 3, 1)      # nearest-neighbour x3
+                cols[i % 6].image(img[..., 0] if img.shape[-1] == 1 else img,
+                                  caption=f"true {names[mis['true'][i]]} · pred "
+                                          f"{names[mis['pred'][i]]} {100 * mis['confidence'][i]:.0f}%")
+
+
+with view:
+    if not ids:
+        st.info("No runs yet. Choose a preset or settings on the left and press Start training.")
+    else:
+        st.selectbox("Run", ids, key="tr_run", format_func=lambda i: jobs.describe(by_id[i]))
+        current = jobs.get_run(st.session_state.tr_run)
+        ticking = current.active
+        st.fragment(run_every=1.0 if ticking else None)(live_view)(current.id, ticking)
+        if current.state in ("finished", "stopped"):
+            results(current)
+        elif current.state == "failed":
+            with st.expander("Log"):
+                st.code(current.log_tail(30) or "(empty)")
+
+if len([r for r in runs if r.epochs()]) >= 1:
+    st.subheader("Compare runs")
+    with_curves = [r for r in runs if r.epochs()]
+    chosen = st.multiselect("Runs to overlay", [r.id for r in with_curves],
+                            default=[r.id for r in with_curves[:3]],
+                            format_func=lambda i: jobs.describe(by_id[i]))
+    metric = st.radio("Metric", ["val_accuracy", "val_loss", "accuracy", "loss"], horizontal=True)
+    st.plotly_chart(charts.runs_overlay_figure([(jobs.describe(by_id[i]), by_id[i].epochs())
+                                                for i in chosen], metric),
+                    key="overlay")

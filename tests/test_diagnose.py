@@ -1,0 +1,128 @@
+"""cnnweb.diagnose on the seeds' own histories, synthetic edge cases, and one real overfitting run."""
+
+import math
+
+import pytest
+
+from cnnweb import diagnose, jobs, paths, train
+
+# seed 002, CIFAR CNN, 10 epochs (validation = the test set in the seed): overfits after epoch 7
+SEED002 = {
+    "loss": [1.5249, 1.1353, 0.9876, 0.8943, 0.8251, 0.7695, 0.7245, 0.6795, 0.6393, 0.6069],
+    "accuracy": [0.4436, 0.5964, 0.6531, 0.6858, 0.7120, 0.7327, 0.7453, 0.7623, 0.7761, 0.7865],
+    "val_loss": [1.2871, 1.1610, 0.9847, 0.9196, 0.8963, 0.8835, 0.8565, 0.8657, 0.8812, 0.8741],
+    "val_accuracy": [0.5290, 0.5881, 0.6471, 0.6797, 0.6842, 0.6954, 0.7037, 0.7017, 0.7061,
+                     0.7117],
+}
+# seed 002's remedy: Dropout(0.4), 15 epochs, 73.29%: no overfitting
+SEED002_DROPOUT = {
+    "loss": [1.5991, 1.2697, 1.1372, 1.0468, 0.9842, 0.9279, 0.8926, 0.8517, 0.8212, 0.8004,
+             0.7729, 0.7541, 0.7330, 0.7204, 0.6966],
+    "accuracy": [0.4103, 0.5447, 0.5962, 0.6295, 0.6517, 0.6723, 0.6842, 0.6993, 0.7099, 0.7171,
+                 0.7263, 0.7346, 0.7408, 0.7458, 0.7535],
+    "val_loss": [1.2660, 1.1952, 1.0070, 0.9739, 0.8994, 0.8807, 0.8701, 0.8823, 0.8147, 0.7914,
+                 0.8080, 0.8217, 0.7825, 0.7820, 0.7707],
+    "val_accuracy": [0.5516, 0.5719, 0.6447, 0.6545, 0.6838, 0.6915, 0.6974, 0.6904, 0.7160,
+                     0.7226, 0.7227, 0.7129, 0.7264, 0.7262, 0.7329],
+}
+
+
+def _rows(hist):
+    return [{"epoch": i + 1, **{k: v[i] for k, v in hist.items()}} for i in range(len(hist["loss"]))]
+
+
+def test_seed_002_overfits_from_epoch_8_with_concrete_remedies():
+    v = diagnose.diagnose(SEED002, hyperparams={"dropout": 0.0, "lr": 1e-3}, has_batchnorm=False)
+    assert v["verdict"] == "overfitting"
+    assert v["best_epoch"] == 7 and v["began_epoch"] == 8
+    assert v["marker"] == {"epoch": 8, "label": "overfitting from epoch 8"}
+    text = " ".join(v["remedies"])
+    assert "epoch 7" in text and "0.857" in text           # early stopping at the best epoch
+    assert "Dropout(0.4)" in text and "73.29%" in text      # the seed's own fix
+    assert "augmentation" in text.lower() and "Weight decay" in text
+    assert "73.79%" in text                                 # BN net suggested: this one has none
+    assert any("0.8565" in d or "0.857" in d for d in v["details"])
+
+
+def test_seed_002_dropout_remedy_is_not_overfitting():
+    v = diagnose.diagnose(_rows(SEED002_DROPOUT), hyperparams={"dropout": 0.4})
+    assert v["verdict"] == "learning" and v["best_epoch"] == 15 and v["marker"] is None
+
+
+def test_remedies_skip_what_the_run_already_does():
+    hp = {"dropout": 0.5, "augment": True, "weight_decay": 1e-4}
+    text = " ".join(diagnose.diagnose(SEED002, hyperparams=hp, has_batchnorm=True)["remedies"])
+    assert "raise it from 0.5 to 0.6" in text
+    assert "augmentation" not in text.lower() and "Weight decay" not in text
+    assert "BatchNormalization" not in text
+    small = diagnose.diagnose(SEED002, hyperparams={"limit": 500}, n_train=450)
+    assert "only 450 images" in " ".join(small["remedies"])
+
+
+def test_growing_accuracy_gap_alone_is_overfitting():
+    n = 8
+    hist = {"loss": [1.0 - 0.1 * i for i in range(n)],
+            "accuracy": [0.60 + 0.05 * i for i in range(n)],
+            "val_loss": [0.9 - 0.01 * i for i in range(n)],          # still creeping down
+            "val_accuracy": [0.60 + 0.005 * i for i in range(n)]}
+    v = diagnose.diagnose(hist)
+    assert v["verdict"] == "overfitting" and v["began_epoch"] is not None
+    assert v["began_epoch"] <= n
+
+
+def test_underfitting_low_and_flat():
+    hist = {"loss": [2.30, 2.29, 2.29, 2.29], "accuracy": [0.11, 0.12, 0.12, 0.12],
+            "val_loss": [2.30, 2.30, 2.30, 2.30], "val_accuracy": [0.10, 0.11, 0.11, 0.11]}
+    v = diagnose.diagnose(hist, hyperparams={"dropout": 0.5})
+    assert v["verdict"] == "underfitting"
+    assert "lower dropout from 0.5" in " ".join(v["remedies"])
+    rising = {k: list(x) for k, x in hist.items()}
+    rising["accuracy"] = [0.11, 0.2, 0.3, 0.4]                 # low but learning: not flat
+    rising["val_accuracy"] = [0.11, 0.2, 0.3, 0.4]
+    rising["val_loss"] = [2.3, 2.0, 1.8, 1.6]
+    assert diagnose.diagnose(rising)["verdict"] == "learning"
+
+
+def test_divergence_from_nan_history_or_status():
+    v = diagnose.diagnose({"loss": [2.0, math.nan], "accuracy": [0.3, 0.1],
+                           "val_loss": [2.0, math.nan], "val_accuracy": [0.3, 0.1]},
+                          hyperparams={"lr": 0.1})
+    assert v["verdict"] == "diverged" and v["began_epoch"] == 2
+    assert "try 0.01 instead of 0.1" in v["remedies"][0]
+    v = diagnose.diagnose([], diverged={"epoch": 1, "batch": 7})
+    assert v["verdict"] == "diverged" and "epoch 1 batch 7" in v["summary"]
+
+
+def test_too_early_and_no_validation():
+    assert diagnose.diagnose(_rows(SEED002)[:1])["verdict"] == "too early"
+    hist = {k: v for k, v in SEED002.items()}
+    hist["val_loss"] = [None] * 10
+    assert diagnose.diagnose(hist)["verdict"] == "no validation"
+
+
+def test_real_short_run_built_to_overfit_is_caught(tmp_path):
+    """A real run, made to overfit on purpose: 400 MNIST images from the shipped sample, no
+    dropout, small batches, 20 epochs. The diagnosis of the recorded history must say so."""
+    cfg = train.TrainConfig(arch="mnist_cnn", dataset="mnist", epochs=20, batch_size=16,
+                            dropout=0.0, limit=400, val_split=0.25, name="overfit-on-purpose",
+                            data_path=str(paths.data_dir() / "mnist_sample.npz"))
+    run_dir = train.prepare_run_dir(cfg, tmp_path / "run")
+    assert train.run(cfg, run_dir, echo=False) == 0
+    epochs = jobs.load_run(run_dir).epochs()
+    assert len(epochs) == 20
+    v = diagnose.diagnose(epochs, hyperparams=cfg.hyperparams(), n_train=300)
+    assert v["verdict"] == "overfitting", v
+    best = min(epochs, key=lambda e: e["val_loss"])
+    assert best["epoch"] < 20 and epochs[-1]["loss"] < best["loss"]  # the textbook picture
+    assert v["began_epoch"] == best["epoch"] + 1
+    assert "only 300 images" in " ".join(v["remedies"])
+    from cnnweb import store
+    assert store.load_meta("overfit-on-purpose")["diagnosis"].startswith("Overfitting")
+
+
+@pytest.mark.parametrize("name", list(train.PRESETS))
+def test_presets_are_valid_configs(name):
+    p = {k: v for k, v in train.PRESETS[name].items() if k != "seed_result"}
+    cfg = train.TrainConfig(**p)
+    cfg.check()
+    train.check_arch_and_name(cfg)

@@ -1,0 +1,207 @@
+"""The training engine and `python -m cnnweb train`: tiny real runs, bad arguments, failures."""
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnnweb import jobs, paths, store, train
+
+SHARED = Path(paths.ROOT).parent / "shared" / "data"
+HAVE_FULL = (SHARED / "mnist.npz").exists()
+
+
+def _cli(*args, env=None, timeout=240):
+    full = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "cnnweb", "train", *args], capture_output=True,
+                          check=False,
+                          text=True, cwd=paths.ROOT, env=full, timeout=timeout)
+
+
+def test_train_cli_on_tiny_subset_writes_run_folder_and_model(tmp_path):
+    """600 training images, 2 epochs: a toy model, but the whole path is real."""
+    env = {"CNNWEB_DATA_DIR": str(SHARED)} if HAVE_FULL else {}
+    run_dir = tmp_path / "run"
+    r = _cli("--arch", "mnist_cnn", "--dataset", "mnist", "--epochs", "2", "--limit", "600",
+             "--batch-size", "32", "--name", "tiny-cli", "--run-dir", str(run_dir), env=env)
+    assert r.returncode == 0, r.stderr
+    assert "test accuracy" in r.stdout and "Traceback" not in r.stderr
+    assert {"config.json", "metrics.jsonl", "status.json", "log.txt", "result.json",
+            "misclassified.npz"} <= {p.name for p in run_dir.iterdir()}
+    status = json.loads((run_dir / "status.json").read_text())
+    assert status["state"] == "finished" and status["epoch"] == 2
+    rows = jobs.read_jsonl(run_dir / "metrics.jsonl")
+    assert [r["epoch"] for r in rows if r["type"] == "epoch"] == [1, 2]
+    assert any(r["type"] == "progress" and r["epoch"] == 1 for r in rows)   # in-epoch progress
+
+    meta = store.load_meta("tiny-cli")
+    n_test = 10000 if HAVE_FULL else 1000
+    assert meta["n_test"] == n_test and meta["n_train"] == 540 and meta["n_val"] == 60
+    assert np.asarray(meta["confusion_matrix"]).sum() == n_test
+    cm = np.asarray(meta["confusion_matrix"])
+    assert abs(np.trace(cm) / n_test - meta["test_accuracy"]) < 1e-9
+    assert meta["test_accuracy"] > 0.6            # it learned: chance is 0.1
+    assert len(meta["history"]["val_loss"]) == 2 and meta["class_names"][3] == "3"
+    assert meta["input_shape"] == [28, 28, 1] and meta["images_per_s"] > 0
+    assert meta["device"].startswith(("CPU", "GPU"))
+    assert ("full MNIST" in meta["data_source"]) == HAVE_FULL
+    # the recorded command reproduces the run's settings
+    args = shlex.split(meta["command"])
+    assert args[:4] == ["python", "-m", "cnnweb", "train"]
+    from cnnweb.__main__ import build_parser
+    again = build_parser().parse_args(args[3:])
+    assert (again.epochs, again.limit, again.batch_size, again.arch) == (2, 600, 32, "mnist_cnn")
+    mis = train.load_misclassified(run_dir)
+    assert len(mis["index"]) > 0 and (mis["true"] != mis["pred"]).all()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--arch", "nope", "--dataset", "mnist"], "unknown architecture 'nope'"),
+    (["--arch", "mnist_cnn", "--dataset", "svhn"], "invalid choice"),
+    (["--arch", "mnist_cnn", "--dataset", "mnist", "--epochs", "0"], "--epochs must be at least 1"),
+    (["--arch", "mnist_cnn", "--dataset", "mnist", "--lr", "nan"], "--lr must be in"),
+    (["--arch", "mnist_cnn", "--dataset", "mnist", "--dropout", "1.5"], "--dropout must be in"),
+    (["--arch", "mnist_cnn", "--dataset", "mnist", "--name", "../x"], "must not contain"),
+    (["--arch", "mnist_cnn", "--dataset", "mnist", "--data-path", "/no/such"], "no such file"),
+    (["--arch", "mnist_cnn", "--dataset", "mnist", "--early-stopping", "3", "--val-split", "0"],
+     "needs validation data"),
+    (["--dataset", "mnist"], "required: --arch"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, message, tmp_path):
+    r = _cli(*args, "--run-dir", str(tmp_path / "run"))
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("error:")
+    assert not (tmp_path / "run").exists()       # nothing started
+
+
+def test_corrupt_dataset_file_fails_with_exit_1_naming_it(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    r = _cli("--arch", "mnist_cnn", "--dataset", "mnist", "--data-path", str(bad),
+             "--run-dir", str(tmp_path / "run"))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and str(bad) in r.stderr
+    st = jobs.read_json(tmp_path / "run" / "status.json")
+    assert st["state"] == "failed" and "not a valid .npz" in st["reason"]
+
+
+def test_existing_model_name_is_refused_before_training(tmp_path, monkeypatch):
+    models = Path(os.environ["CNNWEB_MODELS_DIR"])
+    models.mkdir(parents=True, exist_ok=True)
+    (models / "taken.keras").write_bytes(b"x")
+    (models / "taken.json").write_text("{}")
+    cfg = train.TrainConfig("mnist_cnn", "mnist", name="taken")
+    with pytest.raises(ValueError, match="already exists"):
+        train.check_arch_and_name(cfg)
+
+
+# ------------------------------------------------------------------ in-process runs (one TF import)
+
+def _sample(name):
+    return str(paths.data_dir() / f"{name}_sample.npz")
+
+
+def test_divergence_stops_the_run_with_a_message_on_tiny_subset(tmp_path):
+    cfg = train.TrainConfig("mnist_cnn", "mnist", epochs=3, lr=10.0, limit=640, batch_size=32,
+                            name="should-not-exist", data_path=_sample("mnist"))
+    run_dir = train.prepare_run_dir(cfg, tmp_path / "run")
+    assert train.run(cfg, run_dir, echo=False) == 1
+    st = jobs.read_json(run_dir / "status.json")
+    assert st["state"] == "failed"
+    assert st["reason"].startswith("diverged at epoch 1 batch ")
+    assert "lower the learning rate" in st["reason"]
+    assert not any(m.name == "should-not-exist" for m in store.list_models())
+    assert not [r for r in jobs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"]
+
+
+def test_stop_request_is_honoured_within_a_batch_and_keeps_the_model(tmp_path):
+    cfg = train.TrainConfig("mnist_cnn", "mnist", epochs=40, limit=3000, batch_size=32,
+                            name="stopped-early", data_path=_sample("mnist"))
+    run_dir = train.prepare_run_dir(cfg, tmp_path / "run")
+    seen = {}
+
+    def stopper():
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            rows = jobs.read_jsonl(run_dir / "metrics.jsonl")
+            prog = [r for r in rows if r["type"] == "progress"]
+            if prog:
+                seen["batch"] = prog[-1]["batch"]
+                jobs.request_stop(run_dir)
+                return
+            time.sleep(0.05)
+
+    t = threading.Thread(target=stopper)
+    t.start()
+    assert train.run(cfg, run_dir, echo=False) == 0
+    t.join()
+    st = jobs.read_json(run_dir / "status.json")
+    assert st["state"] == "stopped" and "stopped by request" in st["reason"]
+    epochs = [r for r in jobs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"]
+    assert len(epochs) == 1 and epochs[0]["partial"]          # stopped inside epoch 1
+    assert epochs[0]["images"] < 2700
+    meta = store.load_meta("stopped-early")
+    assert meta["epochs_completed"] == 1 and meta["stopped_early"]
+    assert 0 < meta["test_accuracy"] <= 1
+
+
+def test_setup_device_says_cpu_plainly_and_ignores_mixed_precision_without_gpu():
+    from cnnweb import device
+    if device.gpu_names():
+        pytest.skip("a GPU is present")
+    said = []
+    _, label, mp = train.setup_device(True, said.append)
+    assert label.startswith("CPU only") and not mp
+    assert said and "needs a GPU" in said[0]
+
+
+def test_pipeline_batches_shuffles_every_image_once_and_augments_in_shape():
+    x = np.arange(10 * 4 * 4 * 3, dtype=np.uint8).reshape(10, 4, 4, 3)
+    y = np.arange(10, dtype=np.uint8)
+    ds = train.make_pipeline(x, y, 4, shuffle=True, augment=False, flip=False, seed=1)
+    labels = np.concatenate([b[1].numpy() for b in ds])
+    assert sorted(labels.tolist()) == list(range(10)) and labels.tolist() != list(range(10))
+    for xb, yb in ds:                                        # images still match their labels
+        assert np.array_equal(xb.numpy().astype(np.uint8), x[yb.numpy()])
+    aug = train.make_pipeline(x, y, 4, shuffle=False, augment=True, flip=True, seed=1,
+                              one_hot=10)
+    xb, yb = next(iter(aug))
+    assert xb.shape == (4, 4, 4, 3) and yb.shape == (4, 10)
+
+
+# ------------------------------------------------------------------ pure helpers
+
+def test_confusion_matrix_and_test_metrics_by_hand():
+    cm = train.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
+    assert cm.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.5, 0.4, 0.1]])
+    acc, loss = train.test_metrics(probs, np.array([0, 1, 1]))
+    assert acc == pytest.approx(2 / 3)
+    assert loss == pytest.approx(-(np.log(0.7) + np.log(0.8) + np.log(0.4)) / 3)
+
+
+def test_validation_split_is_seeded_and_disjoint():
+    x = np.arange(100)
+    a = train.split_validation(x, x, 0.2, seed=3)
+    b = train.split_validation(x, x, 0.2, seed=3)
+    assert all(np.array_equal(p, q) for p, q in zip(a, b))
+    assert len(a[2]) == 20 and not set(a[0]) & set(a[2]) and len(set(a[0]) | set(a[2])) == 100
+
+
+def test_config_argv_round_trips_through_the_cli_parser():
+    from cnnweb.__main__ import build_parser
+    cfg = train.TrainConfig("cifar_cnn", "cifar10", epochs=7, batch_size=128, lr=3e-4,
+                            optimizer="sgd", dropout=0.4, augment=True, early_stopping=2,
+                            val_split=0.2, limit=1000, schedule="cosine", weight_decay=1e-4,
+                            label_smoothing=0.1, seed=5, mixed_precision=True)
+    args = build_parser().parse_args(["train", *cfg.argv()])
+    back = train.TrainConfig(**{f: getattr(args, f) for f in train.TrainConfig.__dataclass_fields__})
+    assert back == cfg
