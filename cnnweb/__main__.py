@@ -182,15 +182,55 @@ def cmd_train(args) -> int:
 
 def add_predict(sub):
     p = sub.add_parser("predict", help="classify image files with a shipped or trained model")
-    p.add_argument("--model", required=True, metavar="NAME_OR_PATH")
+    p.add_argument("--model", required=True, metavar="NAME_OR_PATH",
+                   help="a name from `python -m cnnweb models` or a path to a .keras file")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("--top-k", type=int, default=3)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--fit", choices=["squash", "crop"], default="squash",
+                   help="colour models: stretch the whole picture, or cut the centre square")
+    p.add_argument("--json", action="store_true", help="one JSON object per image, one per line")
     p.set_defaults(func=cmd_predict)
 
 
 def cmd_predict(args) -> int:
-    raise UsageError("predict: not available yet")
+    """The Predict page's preprocessing (cnnweb.images) and top-k (cnnweb.explain) per file."""
+    import json
+
+    from cnnweb import images, store
+
+    if args.top_k < 1:
+        raise UsageError(f"predict: --top-k must be at least 1, got {args.top_k}")
+    try:
+        meta = store.load_meta(args.model)
+    except ValueError as e:
+        raise UsageError(f"predict: {e}") from None
+    from cnnweb import explain
+
+    try:
+        model = store.load_model(args.model)
+    except ValueError as e:
+        print(f"error: predict: {e}", file=sys.stderr)
+        return 1
+    shape = tuple(meta.get("input_shape") or model.input_shape[1:])
+    names = meta.get("class_names") or []
+    failed = 0
+    for path in args.images:
+        try:
+            x = images.prepare_file(images.read_file(path), path, shape, args.fit)
+        except images.ImageError as e:
+            row = {"file": path, "error": str(e)}
+        else:
+            row = {"file": path, **explain.top_k(explain.predict(model, x), names, args.top_k)}
+        if "error" in row:
+            failed += 1
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        elif "error" in row:
+            print(f"error: {row['error']}", file=sys.stderr, flush=True)
+        else:
+            top = ", ".join(f"{label} {p:.1%}" for label, p in row["top"])
+            print(f"{path}: {row['label']} ({row['confidence']:.1%})   top {args.top_k}: {top}", flush=True)
+    return 1 if failed else 0
 
 
 # ------------------------------------------------------------------ entry point

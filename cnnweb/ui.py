@@ -42,3 +42,18 @@ def load_stored_model(name_or_path):
     except OSError as e:
         raise store.StoreError(f"{path.name} cannot be read: {e.strerror or e}") from None
     return _stored_model(str(path), mtime)
+
+
+# --- Predict (helper "predict") ------------------------------------------------------------
+
+def draw_canvas(key: str, stroke_width: int = 18, size: int = 280):
+    """The drawing canvas (white paper, black ink): its RGBA image (size, size, 4) uint8, or
+    None before the first stroke. Reruns the page after every stroke. The test seam of the
+    Predict page: AppTest replaces this function (the canvas cannot run under AppTest)."""
+    from streamlit_drawable_canvas import st_canvas
+
+    result = st_canvas(fill_color="rgba(0, 0, 0, 0)", stroke_width=int(stroke_width),
+                       stroke_color="#000000", background_color="#FFFFFF", height=size,
+                       width=size, drawing_mode="freedraw", update_streamlit=True,
+                       return_image_data=True, key=key)
+    return None if result is None else result.image_data
