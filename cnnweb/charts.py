@@ -85,14 +85,22 @@ def conv_step_figure(step, kernel, stride: int = 1, dilation: int = 1):
                              textfont={"size": 15, "color": "#777"}), 1, 1)
     fig.add_trace(_annotated_heatmap(k, "RdBu", zmid=0), 1, 2)
     fig.add_trace(_annotated_heatmap(step.products, "RdBu", zmid=0), 1, 3)
-    fig.add_trace(_annotated_heatmap(done, "Greens"), 1, 4)
-    shapes = [_cell_rect(r, c, "#ff7f0e", 4) for r, c in step.cells]
+    fig.add_trace(go.Heatmap(z=np.zeros_like(out), colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]],
+                             showscale=False, hoverinfo="skip", xgap=2, ygap=2), 1, 4)
+    fig.add_trace(_annotated_heatmap(done, "Greens", xgap=2, ygap=2), 1, 4)
+    shapes = []
     if pt or pb or pl or pr:  # the real input's outline
         shapes.append({"type": "rect", "x0": pl - 0.5, "x1": pw - pr - 0.5, "y0": pt - 0.5,
-                           "y1": ph - pb - 0.5, "line": {"color": "#333", "width": 2, "dash": "dot"}})
+                       "y1": ph - pb - 0.5, "line": {"color": "#333", "width": 2, "dash": "dot"}})
+    # the window: each cell it reads tinted orange (dilation leaves gaps), then its outline
+    orange = "#ff7f0e"
+    shapes += [dict(_cell_rect(r, c, orange, 1), fillcolor="rgba(255,127,14,0.28)")
+               for r, c in step.cells]
+    (r0, c0), (r1, c1) = step.cells[0], step.cells[-1]
+    shapes.append(_cell_rect(r0, c0, orange, 4, h=r1 - r0 + 1, w=c1 - c0 + 1))
     for s in shapes:
         fig.add_shape(s, row=1, col=1)
-    fig.add_shape(_cell_rect(step.row, step.col, "#ff7f0e", 4), row=1, col=4)
+    fig.add_shape(_cell_rect(step.row, step.col, orange, 4), row=1, col=4)
     for col, (nr, nc) in enumerate([(ph, pw), k.shape, k.shape, (oh, ow)], 1):
         _square_axes(fig, 1, col, nr, nc)
         fig.update_yaxes(row=1, col=col, scaleanchor=f"x{'' if col == 1 else col}",

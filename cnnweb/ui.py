@@ -57,3 +57,20 @@ def draw_canvas(key: str, stroke_width: int = 18, size: int = 280):
                        width=size, drawing_mode="freedraw", update_streamlit=True,
                        return_image_data=True, key=key)
     return None if result is None else result.image_data
+
+
+# --- Navigation (helper "explainer") ---------------------------------------------------------
+
+def ensure_app_navigation() -> None:
+    """Send a first visit that lands straight on a page through app.py's st.navigation.
+
+    Streamlit 1.67 starts a server in its old "pages/ folder" mode (because pages/ exists) and
+    leaves it only once some session has run st.navigation. A shared link such as
+    /explainer?layers=... opened on a freshly started server would run the page alone: file
+    names as the sidebar, no page config. Call this first thing in every page script.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -7,9 +7,10 @@ restores the exact view. No TensorFlow here: all numbers come from cnnweb.conv.
 import numpy as np
 import streamlit as st
 
-from cnnweb import charts, conv, filters, stack
+from cnnweb import charts, conv, filters, stack, ui
 from cnnweb.conv import LayerSpec
 
+ui.ensure_app_navigation()
 ss = st.session_state
 KINDS = list(stack.KINDS)
 LIM = stack.LIMITS
@@ -26,15 +27,22 @@ def _set_stack(layers):
     ss.xp_next_uid = base + len(layers)
 
 
-if "xp_stack" not in ss:
-    preset = stack.PRESETS[stack.DEFAULT_PRESET]
-    layers = preset.layers
-    if "layers" in st.query_params:
+def _stack_from_link():
+    """Read `layers` from the URL on the first visit, or when a link brings a new one."""
+    link = st.query_params.get("layers")
+    if "xp_stack" in ss and (link is None or link == ss.get("xp_code")):
+        return
+    layers = stack.PRESETS[stack.DEFAULT_PRESET].layers
+    if link is not None:
         try:
-            layers = stack.decode_stack(st.query_params["layers"])
+            layers = stack.decode_stack(link)
         except ValueError as e:
-            ss.xp_link_error = f"This link's layer stack could not be read, so the default is shown. {e}"
+            ss.xp_link_error = (f"This link's layer stack could not be read, so the default "
+                                f"stack is shown. {e}")
     _set_stack(layers)
+
+
+_stack_from_link()
 
 
 def _load_preset():
@@ -137,6 +145,7 @@ if code == default_code:
     st.query_params.pop("layers", None)
 elif st.query_params.get("layers") != code:
     st.query_params["layers"] = code
+ss.xp_code = code
 
 specs = stack.with_bias(layers, bias)
 try:

@@ -1,0 +1,397 @@
+"""The Explainer: its numpy filters and stack helpers against Keras, and the page under AppTest."""
+
+import io
+import random
+
+import numpy as np
+import pytest
+
+from cnnweb import conv, filters, paths, stack
+from cnnweb.conv import LayerSpec
+
+APP = str(paths.ROOT / "app.py")
+TABS = ["Layer table", "Sliding kernel", "Receptive field", "Two 3×3 vs one 5×5",
+        "Pooling and filters"]
+
+
+@pytest.fixture(scope="module")
+def keras():
+    return pytest.importorskip("keras")
+
+
+# ---------------------------------------------------------------- numpy convolution and pooling
+
+def _conv_configs(n, seed):
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        size, k = rng.randint(3, 12), rng.randint(1, 4)
+        s, d = rng.randint(1, 3), rng.randint(1, 2)
+        if s > 1:
+            d = 1  # Keras refuses stride > 1 together with dilation > 1
+        pad = rng.choice(["valid", "same", 1, 2])
+        try:
+            conv.output_size(size, k, s, pad, d)
+        except ValueError:
+            continue
+        out.append((size, k, s, pad, d))
+    return out
+
+
+def test_convolve2d_matches_keras_conv2d_on_random_configs(keras):
+    rng = np.random.default_rng(0)
+    for size, k, s, pad, d in _conv_configs(25, seed=3):
+        x = rng.normal(size=(size, size, 2)).astype("float32")
+        kernel = rng.normal(size=(k, k)).astype("float32")
+        layers = []
+        if isinstance(pad, int):
+            layers.append(keras.layers.ZeroPadding2D(pad))
+        dw = keras.layers.DepthwiseConv2D(k, strides=s, padding="valid" if isinstance(pad, int)
+                                          else pad, dilation_rate=d, bias_initializer="ones")
+        model = keras.Sequential([keras.Input((size, size, 2)), *layers, dw])
+        dw.set_weights([np.repeat(kernel[:, :, None, None], 2, axis=2), np.full(2, 0.5)])
+        want = model(x[None]).numpy()[0]
+        got = filters.convolve2d(x, kernel, s, pad, d, bias=0.5)
+        assert got.shape == want.shape, (size, k, s, pad, d)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_pool2d_matches_keras_pooling_including_same_padding(keras, mode):
+    layer_cls = keras.layers.MaxPooling2D if mode == "max" else keras.layers.AveragePooling2D
+    rng = np.random.default_rng(1)
+    for size in (5, 6, 7):
+        for pool, stride in ((2, None), (3, 2), (3, 1), (2, 3)):
+            for pad in ("valid", "same"):
+                x = rng.uniform(0, 255, size=(size, size, 3)).astype("float32")
+                want = layer_cls(pool, strides=stride, padding=pad)(x[None]).numpy()[0]
+                got = filters.pool2d(x, pool, stride, pad, mode)
+                assert got.shape == want.shape, (size, pool, stride, pad)
+                np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-3)
+
+
+def test_convolve2d_is_a_cross_correlation_like_keras_not_a_flipped_convolution():
+    x = np.arange(9.0).reshape(3, 3)
+    k = np.zeros((3, 3))
+    k[0, 0] = 1  # picks the top-left neighbour when not flipped
+    assert filters.convolve2d(x, k)[0, 0] == x[0, 0]
+    assert filters.convolve2d(x, k, padding="same")[1, 1] == x[0, 0]
+
+
+def test_conv_step_dot_product_equals_the_output_cell_everywhere():
+    grid = filters.demo_grid("random digits", 6, seed=4)
+    kernel = filters.demo_kernel("random -1..1", 3, seed=4)
+    for pad, s, d in (("valid", 1, 1), ("same", 2, 1), ("full", 1, 2), (1, 3, 1)):
+        out = filters.convolve2d(grid, kernel, s, pad, d, bias=2)
+        for i in range(out.size):
+            step = filters.conv_step(grid, kernel, i, s, pad, d, bias=2)
+            assert (step.row, step.col) == divmod(i, out.shape[1])
+            assert step.total == pytest.approx(out[step.row, step.col])
+            assert step.products.sum() + 2 == pytest.approx(step.total)
+            rows = sorted({r for r, _ in step.cells})
+            assert rows == [step.row * s + t * d for t in range(3)]
+            assert all(step.padded[r, c] == v for (r, c), v in
+                       zip(step.cells, step.values.ravel()))
+    with pytest.raises(ValueError, match="does not exist"):
+        filters.conv_step(grid, kernel, 99)
+
+
+def test_dot_product_latex_writes_every_term_and_the_total():
+    grid = filters.demo_grid("ramp", 4)
+    k = filters.KERNELS["sobel x (vertical edges)"]
+    step = filters.conv_step(grid, k, 5, padding="same", bias=1)
+    text = filters.dot_product_latex(step, k)
+    assert text.count(r"\cdot") == 9
+    assert text.endswith(rf"&= {step.total:.0f}\end{{aligned}}")
+    assert f"out}}[{step.row}, {step.col}]" in text
+
+
+def test_parse_kernel_accepts_rows_and_explains_bad_input():
+    np.testing.assert_array_equal(filters.parse_kernel("1 0 -1; 2 0 -2\n1, 0, -1"),
+                                  [[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+    for bad, words in (("1 2; 3", "square"), ("a b; c d", "numbers"), ("", "square"),
+                       ("nan", "finite")):
+        with pytest.raises(ValueError, match=words):
+            filters.parse_kernel(bad)
+
+
+def test_named_kernels_do_what_their_names_say():
+    img = np.zeros((8, 8))
+    img[:, 4:] = 100  # a vertical edge
+    vert = filters.apply_named(img, "sobel x (vertical edges)")
+    horiz = filters.apply_named(img, "sobel y (horizontal edges)")
+    assert np.abs(vert[2:6, 3:5]).min() > 0 and np.abs(horiz[2:6, 2:6]).max() == 0
+    np.testing.assert_allclose(filters.apply_named(img, "identity"), img)
+    blur = filters.apply_named(img, "box blur")
+    assert blur[4, 3] == pytest.approx(100 / 3)
+
+
+def test_sample_images_and_uploads_decode():
+    images = filters.sample_images()
+    assert len(images) >= 6
+    assert {x.shape for x in images.values()} == {(32, 32, 3), (28, 28)}
+    assert all(x.dtype == np.uint8 for x in images.values())
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.full((600, 300, 3), 200, np.uint8)).save(buf, "PNG")
+    pic = filters.decode_image(buf.getvalue(), max_side=256)
+    assert pic.shape == (256, 128, 3)
+    with pytest.raises(ValueError, match="not a picture"):
+        filters.decode_image(b"this is not an image")
+
+
+# ---------------------------------------------------------------- receptive-field paths
+
+def _keras_stack(keras, specs, size, channels=1, ones=False):
+    layers = [keras.Input((size, size, channels))]
+    for spec in specs:
+        pad = spec.padding
+        if isinstance(pad, int):
+            layers.append(keras.layers.ZeroPadding2D(pad))
+            pad = "valid"
+        if spec.kind == "conv" or (ones and spec.kind in stack.POOLS):
+            layers.append(keras.layers.Conv2D(
+                1 if ones else spec.filters, spec.kernel, strides=spec.stride, padding=pad,
+                dilation_rate=spec.dilation, use_bias=spec.use_bias and not ones,
+                kernel_initializer="ones" if ones else "glorot_uniform"))
+        elif spec.kind == "maxpool":
+            layers.append(keras.layers.MaxPooling2D(spec.kernel, spec.stride, pad))
+        elif spec.kind == "avgpool":
+            layers.append(keras.layers.AveragePooling2D(spec.kernel, spec.stride, pad))
+        elif spec.kind == "transposed":
+            layers.append(keras.layers.Conv2DTranspose(spec.filters, spec.kernel, spec.stride,
+                                                       pad, use_bias=spec.use_bias))
+    return keras.Sequential(layers)
+
+
+@pytest.mark.parametrize("specs,size,cell", [
+    ([LayerSpec("conv", 3), LayerSpec("conv", 3)], 7, (1, 2)),
+    ([LayerSpec("conv", 3, padding="same"), LayerSpec("maxpool", 2, 2),
+      LayerSpec("conv", 3, dilation=2, padding="same")], 12, (0, 5)),
+    ([LayerSpec("conv", 4, 2, "same"), LayerSpec("conv", 3, 2, padding=1)], 13, (3, 0)),
+])
+def test_receptive_field_counts_equal_the_gradient_of_an_all_ones_network(keras, specs, size,
+                                                                          cell):
+    import tensorflow as tf
+
+    model = _keras_stack(keras, specs, size, ones=True)
+    x = tf.Variable(tf.zeros((1, size, size, 1)))
+    with tf.GradientTape() as tape:
+        y = model(x)[0, cell[0], cell[1], 0]
+    grad = tape.gradient(y, x).numpy()[0, :, :, 0]
+    counts = np.outer(conv.receptive_field_counts(specs, size, cell[0]),
+                      conv.receptive_field_counts(specs, size, cell[1]))
+    np.testing.assert_allclose(counts, grad)
+
+
+def test_receptive_field_counts_span_the_receptive_field_and_refuse_transposed():
+    specs = stack.PRESETS[stack.DEFAULT_PRESET].layers
+    rf = conv.receptive_field(specs)[-1]
+    counts = conv.receptive_field_counts(specs, 28, 1)
+    seen = [i for i, c in enumerate(counts) if c]
+    assert len(seen) == rf.size and seen[0] + (rf.size - 1) / 2 == rf.start + rf.jump
+    with pytest.raises(ValueError, match="transposed"):
+        conv.receptive_field_counts([LayerSpec("transposed", 3)], 8, 0)
+    with pytest.raises(ValueError, match="does not exist"):
+        conv.receptive_field_counts(specs, 28, 3)
+
+
+# ---------------------------------------------------------------- presets, link codes, table
+
+def test_every_preset_matches_keras_shapes_and_parameter_counts(keras):
+    for title, p in stack.PRESETS.items():
+        model = _keras_stack(keras, p.layers, p.size, p.channels)
+        rows = conv.analyze_stack(p.size, p.size, p.channels, p.layers)
+        keras_layers = [layer for layer in model.layers
+                        if not isinstance(layer, keras.layers.ZeroPadding2D)]
+        assert len(keras_layers) == len(rows), title
+        for row, layer in zip(rows, keras_layers):
+            assert row.out_shape == tuple(layer.output.shape[1:]), (title, row.index)
+            assert row.params == layer.count_params(), (title, row.index)
+
+
+def test_presets_reproduce_the_tutorials_reference_numbers():
+    def rows(title):
+        p = stack.PRESETS[title]
+        return conv.analyze_stack(p.size, p.size, p.channels, p.layers)
+
+    mnist = rows("Seed 001: the Keras MNIST CNN")  # seed 001's printed model.summary()
+    assert [r.out_shape for r in mnist] == [(26, 26, 32), (13, 13, 32), (11, 11, 64),
+                                            (5, 5, 64), (3, 3, 64)]
+    assert [r.params for r in mnist] == [320, 0, 18496, 0, 36928]
+    assert rows("Seed 002: the CIFAR-10 CNN")[0].params == 896
+    assert [r.params for r in rows("Seed 004: two small convs (490 and 1,820 parameters)")] \
+        == [490, 1820]
+    vgg = rows("VGG16 feature extractor (13 convs, 5 pools)")[-1]
+    assert (vgg.rf.size, vgg.rf.jump, vgg.out_shape) == (212, 32, (7, 7, 512))
+
+
+def _random_spec(rng):
+    kind = rng.choice(list(stack.KINDS))
+    pad = rng.choice(["valid", "same"] if kind == "transposed" else
+                     ["valid", "same", "full", rng.randint(0, 16)])
+    return LayerSpec(kind, rng.randint(1, 15), rng.randint(1, 8), pad,
+                     1 if kind in stack.POOLS else rng.randint(1, 8),
+                     rng.randint(1, 4096) if kind in stack.HAS_FILTERS else 8)
+
+
+def test_link_codes_round_trip_for_random_stacks():
+    rng = random.Random(7)
+    for _ in range(200):
+        specs = [_random_spec(rng) for _ in range(rng.randint(0, 6))]
+        text = stack.encode_stack(specs)
+        assert all(ch.isalnum() or ch in "-_" for ch in text)  # nothing to escape in a URL
+        assert stack.decode_stack(text) == specs
+
+
+@pytest.mark.parametrize("text,words", [
+    ("conv-k3_blob-k2", "Layer 2 of the link.*does not start with a layer kind"),
+    ("conv-k99", "Layer 1 of the link.*kernel must be a whole number from 1 to 15"),
+    ("conv-k3-s0", "stride must be"),
+    ("conv-k3-zz", "'zz' is not understood"),
+    ("tconv-k3-full", "transposed convolution takes 'valid' or 'same'"),
+    ("_".join(["max-k2"] * 41), "at most 40"),
+])
+def test_bad_link_codes_say_which_layer_and_why(text, words):
+    with pytest.raises(ValueError, match=words):
+        stack.decode_stack(text)
+
+
+def test_table_rows_and_worked_formulas_carry_the_stacks_numbers():
+    p = stack.PRESETS["Dilated convolutions (1, 2, 4)"]
+    rows = conv.analyze_stack(p.size, p.size, p.channels, p.layers)
+    table = stack.table_rows(rows, p.layers)
+    assert [t["RF size"] for t in table] == [1, 3, 7, 15]
+    assert [t["params"] for t in table] == [0] + [r.params for r in rows]
+    work = {w.title: w.lines for w in stack.working(rows, p.layers, 3)}
+    assert any("k_{eff} = d" in line and "= 9" in line for line in work["Output size (per side)"])
+    assert work["Receptive field"][0].endswith("= 7 + (9 - 1)\\cdot 1 = 15")
+    assert work["Parameters"][1] == "3\\times 3\\times 8\\times 8 + 8 = 584"
+
+
+def test_two_stacked_3x3_convs_have_20_parameters_against_26_for_one_5x5(keras):
+    cmp = stack.stacked_vs_single(1)
+    assert (cmp["big"], cmp["stacked_params"], cmp["single_params"]) == (5, 20, 26)
+    for c, n in ((8, 2), (16, 3)):
+        cmp = stack.stacked_vs_single(c, n)
+        small = keras.Sequential([keras.Input((9, 9, c))] +
+                                 [keras.layers.Conv2D(c, 3) for _ in range(n)])
+        big = keras.Sequential([keras.Input((9, 9, c)), keras.layers.Conv2D(c, cmp["big"])])
+        assert (cmp["stacked_params"], cmp["single_params"]) == (small.count_params(),
+                                                                 big.count_params())
+        assert small.output_shape == big.output_shape  # same receptive field, same output
+
+
+# ---------------------------------------------------------------- the page under AppTest
+
+def _explainer(query=None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page("pages/explainer.py").run()
+    return at
+
+
+def _table(at):
+    return at.dataframe[0].value
+
+
+def test_explainer_default_table_shows_the_mnist_networks_shapes_and_parameters():
+    at = _explainer()
+    assert not at.exception
+    df = _table(at)
+    assert list(df["output shape"]) == ["28×28×1", "26×26×32", "13×13×32", "11×11×64",
+                                        "5×5×64", "3×3×64"]
+    assert list(df["params"]) == [0, 320, 0, 18496, 0, 36928]
+    assert list(df["RF size"]) == [1, 3, 4, 8, 10, 18]
+    assert list(df["jump"]) == [1, 1, 2, 2, 4, 4]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Parameters"] == "55,744"
+
+
+def test_a_shared_link_restores_the_stack_and_the_view():
+    vgg = stack.PRESETS["VGG16 feature extractor (13 convs, 5 pools)"]
+    at = _explainer({"layers": stack.encode_stack(vgg.layers), "size": "224", "ch": "3"})
+    assert not at.exception
+    df = _table(at)
+    assert (df["RF size"].iloc[-1], df["jump"].iloc[-1]) == (212, 32)
+    assert df["output shape"].iloc[-1] == "7×7×512"
+    assert at.number_input(key="size").value == 224
+    # a later run writes the (edited) stack back to the URL
+    at.number_input(key="xp0f").set_value(32).run()
+    assert stack.decode_stack(at.query_params["layers"])[0].filters == 32
+
+
+def test_a_bad_setting_shows_an_error_not_an_exception():
+    at = _explainer()
+    at.number_input(key="size").set_value(4).run()
+    assert not at.exception
+    assert any("larger than the padded input" in e.value for e in at.error)
+    assert not at.dataframe  # no table of a stack that cannot exist
+
+
+def test_an_unreadable_link_shows_an_error_and_the_default_stack():
+    at = _explainer({"layers": "conv-k3_blob"})
+    assert not at.exception
+    assert any("could not be read" in e.value and "Layer 2" in e.value for e in at.error)
+    assert list(_table(at)["params"]) == [0, 320, 0, 18496, 0, 36928]
+
+
+def test_builder_adds_removes_and_loads_presets():
+    at = _explainer()
+    at.selectbox(key="xp_add_kind").set_value("avgpool")
+    next(b for b in at.button if b.label == "Add layer").click().run()
+    assert not at.exception
+    df = _table(at)
+    assert len(df) == 7 and df["layer"].iloc[-1].startswith("AvgPool 2×2, stride 2")
+    first_remove = next(b for b in at.button if b.key and b.key.endswith("rm"))
+    first_remove.click().run()
+    df = _table(at)
+    assert len(df) == 6 and df["layer"].iloc[1].startswith("MaxPool")
+    at.selectbox(key="xp_preset").set_value("Seed 004: two small convs (490 and 1,820 "
+                                            "parameters)").run()
+    assert not at.exception
+    assert list(_table(at)["params"]) == [0, 490, 1820]
+    assert at.number_input(key="ch").value == 3
+    assert any("490" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_renders_from_its_link(tab):
+    at = _explainer({"view": tab})
+    assert not at.exception
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.latex, *at.metric, *at.subheader])
+    expected = {"Layer table": "Receptive field", "Sliding kernel": r"\text{out}[0, 0]",
+                "Receptive field": "has a receptive field of **18×18**",
+                "Two 3×3 vs one 5×5": "20 parameters", "Pooling and filters": "Max vs average"}
+    assert expected[tab] in text
+
+
+def test_sliding_kernel_steps_with_the_buttons_and_explains_an_impossible_kernel():
+    at = _explainer({"view": "Sliding kernel"})
+    next_button = next(b for b in at.button if b.label == "Next")
+    next_button.click().run()
+    assert any(r"\text{out}[0, 1]" in x.value for x in at.latex)
+    at.selectbox(key="s_pad").set_value("valid")
+    at.number_input(key="s_n").set_value(3)
+    at.number_input(key="s_dil").set_value(2).run()  # 3x3 spans 5 > 3
+    assert not at.exception
+    assert any("larger than the padded input" in e.value for e in at.error)
+
+
+def test_pooling_tab_rejects_a_malformed_custom_kernel():
+    at = _explainer({"view": "Pooling and filters", "flt": "custom"})
+    at.text_input(key="kcustom").set_value("1 2; 3").run()
+    assert not at.exception
+    assert any("square" in e.value for e in at.error)
+
+
+def test_receptive_field_tab_follows_the_chosen_cell():
+    at = _explainer({"view": "Receptive field", "rf_row": "0", "rf_col": "0"})
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Output cell **(0, 0)** of layer 5" in text and "rows 0 to 17" in text
