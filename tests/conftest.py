@@ -99,3 +99,7 @@ def page(browser):
     pg.set_default_timeout(30_000)
     yield pg
     context.close()
+
+
+# Tiny 1-epoch models for the Predict tests (helper "predict"): tiny_models_dir, tiny_models.
+from tests.predict_models import tiny_models, tiny_models_dir  # noqa: F401
