@@ -81,8 +81,8 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
 def digit_input(ink: np.ndarray, size: int = 28, empty_message: str = EMPTY_DRAWING) -> np.ndarray:
     """An ink map (H, W) in 0..1 -> (size, size) uint8, white digit on black: cropped to the
     ink, scaled (up or down, keeping aspect) to fit a 20x20 box (for size 28), anti-aliased,
-    and placed so that its centre of mass is the centre of the image. ValueError(empty_message)
-    when there is no ink."""
+    and placed so that its centre of mass is the centre of the image, as far as that keeps the
+    whole digit inside. ValueError(empty_message) when there is no ink."""
     rows = np.flatnonzero(ink.max(axis=1) > 0)
     cols = np.flatnonzero(ink.max(axis=0) > 0)
     if rows.size == 0:
@@ -101,11 +101,10 @@ def digit_input(ink: np.ndarray, size: int = 28, empty_message: str = EMPTY_DRAW
     yy, xx = np.indices(small.shape)
     cy, cx = (yy * small).sum() / mass, (xx * small).sum() / mass
     top, left = round((size - 1) / 2 - cy), round((size - 1) / 2 - cx)
+    top = min(max(top, 0), size - nh)      # never push part of the digit out of the frame
+    left = min(max(left, 0), size - nw)    # (a "7" has its mass high up: keep its foot in)
     out = np.zeros((size, size), np.float32)
-    # paste small at (top, left), clipped to the output
-    y0, x0 = max(top, 0), max(left, 0)
-    y1, x1 = min(top + nh, size), min(left + nw, size)
-    out[y0:y1, x0:x1] = small[y0 - top: y1 - top, x0 - left: x1 - left]
+    out[top: top + nh, left: left + nw] = small
     return np.round(out * 255).astype(np.uint8)
 
 

@@ -9,6 +9,8 @@ import streamlit as st
 
 from cnnweb import charts, explain, images, store, ui
 
+ui.ensure_app_navigation()
+
 
 def model_label(e) -> str:
     m = e.meta
@@ -79,7 +81,8 @@ if source == "Draw":
         else:
             probs = explain.predict(model, x)
             top = explain.top_k(probs, class_names, k)
-            st.metric("Prediction", top["label"], f"{top['confidence']:.1%} sure", delta_color="off")
+            st.metric("Prediction", top["label"], f"{top['confidence']:.1%} sure", delta_color="off",
+                      delta_arrow="off")
             st.image(images.upscale(x, 168),
                      caption=f"what the model sees: {shape[0]}×{shape[1]}, centred like MNIST")
             st.plotly_chart(charts.topk_figure(top["top"]), width="stretch", key="topk_draw")

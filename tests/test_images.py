@@ -66,6 +66,16 @@ def test_same_digit_anywhere_and_at_any_size_gives_nearly_the_same_input():
     assert diff_up_to_one_pixel_shift(a, one) > 20            # a different digit is far away
 
 
+def test_top_heavy_seven_keeps_its_foot_inside_the_frame():
+    """Centring a "7" by its mass would push its foot out of the 28x28 frame; it must stay in."""
+    rgba = drawing(strokes=(((30, 30), (250, 30), (240, 45), (120, 250)),), width=24)
+    x = images.canvas_to_input(rgba)[..., 0]
+    r0, r1, _, _ = bbox(x)
+    assert r1 - r0 + 1 in (20, 21) and r1 <= 27
+    cy, _ = centre_of_mass(x)
+    assert cy > 13.5 - 1                                         # as low as it can go
+
+
 def test_tall_thin_digit_keeps_its_aspect_ratio():
     x = images.canvas_to_input(drawing(strokes=(((140, 30), (140, 250)),), width=20))[..., 0]
     r0, r1, c0, c1 = bbox(x)
