@@ -324,6 +324,14 @@ def arch_comparison_figure(records: list[dict], height: int = 440):
     of that architecture, or None). Trained ones are coloured by accuracy, the rest grey."""
     import plotly.graph_objects as go
 
+    merged: dict[tuple, dict] = {}     # identical networks (same params and MACs) share a point
+    for r in records:
+        key = (r["params"], r["macs"], r.get("accuracy"))
+        if key in merged:
+            merged[key] = {**merged[key], "name": f"{merged[key]['name']} = {r['name']}"}
+        else:
+            merged[key] = r
+    records = list(merged.values())
     fig = go.Figure()
     untrained = [r for r in records if r.get("accuracy") is None]
     trained = [r for r in records if r.get("accuracy") is not None]
@@ -345,7 +353,7 @@ def arch_comparison_figure(records: list[dict], height: int = 440):
             hovertemplate=hover + "<br>best test accuracy %{customdata[0]:.1f}%<extra></extra>"))
     fig.update_xaxes(type="log", title_text="multiply-adds per image (log)")
     fig.update_yaxes(type="log", title_text="parameters (log)")
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10},
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "y": -0.2})
     return fig
 

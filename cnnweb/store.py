@@ -20,7 +20,7 @@ import json
 import math
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -250,9 +250,15 @@ def _jsonable(value):
 
 
 def _tmp_path(folder: Path, name: str, suffix: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".tmp{suffix}", dir=folder)
-    os.close(fd)
-    return Path(tmp)
+    """A new hidden file beside the target (same file system, so os.replace is atomic), created
+    with the usual permissions (tempfile.mkstemp would make it private to this user)."""
+    while True:
+        tmp = folder / f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp{suffix}"
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
 
 
 def _fsync(path: Path) -> None:

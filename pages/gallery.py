@@ -56,35 +56,35 @@ if view == "Architectures":
         st.stop()
     t, rows = analysis["totals"], analysis["rows"]
     last_rf = next((r for r in reversed(rows) if r["rf_size"]), None)
-    m = st.columns(5)
+    m = st.columns(4)
     m[0].metric("Total parameters", f"{t['params']:,}",
                 help=f"trainable {t['trainable']:,}, non-trainable {t['non_trainable']:,} "
                      "(batch-norm moving means and variances)")
     m[1].metric("Weights (float32)", f"{t['size_mb']:.2f} MB")
-    m[2].metric("Multiply-adds / image", f"{t['macs'] / 1e6:,.2f} M",
-                help=f"{t['macs']:,} multiply-adds; FLOPs ≈ 2 × that = {t['flops']:,}")
-    m[3].metric("Layers", t["layers"])
-    m[4].metric("Receptive field", f"{last_rf['rf_size']} px" if last_rf else "-",
+    m[2].metric("Multiply-adds", f"{t['macs'] / 1e6:,.1f} M",
+                help=f"{t['macs']:,} multiply-adds per image; FLOPs ≈ 2 × that = {t['flops']:,}")
+    m[3].metric("Receptive field", f"{last_rf['rf_size']} px" if last_rf else "-",
                 help=f"of one cell of {last_rf['name']}, the last spatial layer "
                      f"(jump {last_rf['rf_jump']})" if last_rf else None)
+    st.caption(f"{t['layers']} layers · FLOPs ≈ 2 × multiply-adds = {t['flops'] / 1e6:,.1f} M "
+               "per image")
     if arch["notes"]:
-        top5 = f" ImageNet top-5 error of the original: **{arch['top5_error']}**." if arch[
-            "top5_error"] else ""
-        st.info(f"**What is special.** {arch['notes']}{top5}")
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader("Layers")
-        st.dataframe(layer_table(rows), hide_index=True, height=min(38 + 35 * len(rows), 620),
-                     column_config={"params": st.column_config.NumberColumn(format="localized"),
+        st.info(f"**What is special.** {arch['notes']}")
+    tab_layers, tab_diagram = st.tabs(["Layers", "Diagram"])
+    with tab_layers:
+        st.dataframe(layer_table(rows), hide_index=True, height=min(38 + 35 * len(rows), 640),
+                     column_config={"layer": st.column_config.TextColumn(width="medium"),
+                                    "params": st.column_config.NumberColumn(format="localized"),
                                     "non-trainable": st.column_config.NumberColumn(format="localized"),
                                     "multiply-adds": st.column_config.NumberColumn(format="localized")})
         st.caption("Shapes, parameters, multiply-adds and receptive fields are computed with "
                    "cnnweb.conv from the layer settings (the tests check them against Keras). "
                    "Receptive field along the height: where branches meet, the largest over the "
                    "inbound paths.")
-    with right:
-        st.subheader("Diagram")
-        st.graphviz_chart(analysis["dot"], width="stretch")
+    with tab_diagram:
+        st.caption("Batch norm, activation and dropout are drawn inside the box of the layer they "
+                   "follow; dashed edges are identity skip connections.")
+        st.graphviz_chart(analysis["dot"], width="content")
 
 # ------------------------------------------------------------------ all architectures
 elif view == "Compare all":
@@ -131,9 +131,9 @@ else:
                          "test accuracy": st.column_config.NumberColumn(format="percent")})
     for e in bad:
         st.warning(f"**{e.name}** cannot be used: {e.error}.")
-    target = st.selectbox("Model", [e.name for e in entries], key="gallery_model",
-                          format_func=lambda n: n + ("  (unreadable)" if any(
-                              e.name == n and not e.ok for e in entries) else ""))
+    unreadable = {e.name for e in bad}
+    target = st.selectbox("Model", [e.name for e in good + bad], key="gallery_model",
+                          format_func=lambda n: n + ("  (unreadable)" if n in unreadable else ""))
     entry = next(e for e in entries if e.name == target)
     meta = entry.meta
     if entry.ok:
@@ -150,9 +150,10 @@ else:
                  "shipped with cnnweb" if entry.shipped else None]
         st.caption(" · ".join(f for f in facts if f))
         if meta.get("hyperparams"):
-            st.caption("Hyperparameters: " + ", ".join(f"{k}={v}" for k, v in meta["hyperparams"].items()))
+            st.caption("Hyperparameters: " + ", ".join(
+                f"{k}={v}" for k, v in meta["hyperparams"].items() if v is not None))
         if meta.get("command"):
-            st.code(meta["command"], language="bash")
+            st.code(meta["command"], language="bash", wrap_lines=True)
         epochs = store.history_rows(meta)
         if epochs:
             st.plotly_chart(charts.training_curves_figure(epochs), width="stretch")

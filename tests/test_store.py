@@ -67,6 +67,10 @@ def test_sidecar_gets_name_date_shape_and_plain_json_values():
     assert saved["confusion_matrix"] == [[1, 0], [0, 1]] and saved["input_shape"] == [12, 12, 1]
     assert saved["params"] == model.count_params()
     assert path.parent == paths.models_dir()
+    umask = os.umask(0)
+    os.umask(umask)
+    for p in (path, path.with_suffix(".json")):   # ordinary permissions, not a private temp file
+        assert p.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_no_overwrite_without_asking_and_the_old_model_survives():
