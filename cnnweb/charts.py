@@ -235,10 +235,12 @@ TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#d62728"
 
 
 def training_curves_figure(epochs: list[dict], progress: list[dict] | None = None,
-                           marker: dict | None = None, height: int = 360):
+                           marker: dict | None = None, height: int = 360,
+                           epochs_total: int | None = None):
     """Loss and accuracy, train vs validation, against epoch; the running epoch as a dotted tail.
 
     marker {"epoch": E, "label": "..."} draws a dashed vertical line (e.g. overfitting start).
+    epochs_total fixes the x axis at 0..N so a live curve grows across it.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -261,8 +263,9 @@ def training_curves_figure(epochs: list[dict], progress: list[dict] | None = Non
             ty = [p.get(key) for p in tail]
             if xs:  # join the dotted tail to the last finished epoch
                 tx, ty = [xs[-1]] + tx, [epochs[-1].get(key)] + ty
-            fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", name="train (this epoch so far)",
-                                     legendgroup="tail", showlegend=show,
+            fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines+markers",
+                                     name="train (this epoch so far)", legendgroup="tail",
+                                     showlegend=show, marker={"size": 4},
                                      line={"color": TRAIN_COLOR, "dash": "dot"}), 1, col)
         if marker and marker.get("epoch"):
             fig.add_vline(x=marker["epoch"], line={"color": "#ff7f0e", "dash": "dash", "width": 2},
@@ -272,6 +275,8 @@ def training_curves_figure(epochs: list[dict], progress: list[dict] | None = Non
                            text=marker.get("label", ""), showarrow=False, xanchor="left",
                            yanchor="top", font={"color": "#ff7f0e"}, row=1, col=1)
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
+    if epochs_total:
+        fig.update_xaxes(range=[0, max(epochs_total, xs[-1] if xs else 0) + 0.05])
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
@@ -310,8 +315,8 @@ def confusion_matrix_figure(cm, class_names: list[str], height: int = 460):
         colorbar={"title": "share of row", "tickformat": ".0%"},
         hovertemplate="true %{y}, predicted %{x}: %{text} (%{customdata:.1f}% of %{y})"
                       "<extra></extra>"))
-    fig.update_xaxes(title_text="predicted", side="bottom", tickangle=-45, type="category")
-    fig.update_yaxes(title_text="true", autorange="reversed", type="category")
+    fig.update_xaxes(title_text="predicted", side="bottom", tickangle=-45, type="category", dtick=1)
+    fig.update_yaxes(title_text="true", autorange="reversed", type="category", dtick=1)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10})
     return fig
 

@@ -321,7 +321,8 @@ def start(argv: list[str], arch: str, dataset: str, base: Path | None = None,
                                          "argv": list(argv)})
     set_status(run_dir, state="queued", reason="starting")
     cmd = [sys.executable, "-m", "cnnweb", "train", *argv, "--run-dir", str(run_dir)]
-    full_env = {**os.environ, **(env or {})}
+    # a little below the app in CPU priority, so the page stays responsive on a small machine
+    full_env = {**os.environ, "CNNWEB_TRAIN_NICE": "5", **(env or {})}
     full_env["PYTHONPATH"] = os.pathsep.join(
         [str(paths.ROOT)] + [p for p in full_env.get("PYTHONPATH", "").split(os.pathsep) if p])
     with open(run_dir / "stderr.txt", "wb") as err:
@@ -384,12 +385,14 @@ def progress(run: Run, now: float | None = None) -> dict:
             "data_source": run.status.get("data_source"), "epoch_rows": epochs, "tail": tail}
 
 
-def describe(run: Run) -> str:
-    """One line for lists: 'mnist_cnn on mnist, 5 epochs: finished, 98.9% test'."""
+def describe(run: Run, with_state: bool = True) -> str:
+    """One line for lists: 'mnist_cnn on mnist, 5 epochs: finished, 98.9% test (id)'."""
     cfg = run.config.get("config") or {}
     text = f"{run.config.get('arch', '?')} on {run.config.get('dataset', '?')}"
     if cfg.get("epochs"):
         text += f", {cfg['epochs']} epochs"
+    if not with_state:
+        return f"{text} ({run.id[:15]})"
     text += f": {run.state}"
     acc = run.status.get("test_accuracy")
     if acc is not None:

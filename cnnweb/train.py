@@ -413,6 +413,9 @@ def prepare_run_dir(cfg: TrainConfig, run_dir: str | os.PathLike | None) -> Path
 def run(cfg: TrainConfig, run_dir: Path, echo: bool = True) -> int:
     """Train one run in this process. Returns the exit code: 0 finished or stopped, 1 failed."""
     log = _Logger(run_dir, echo)
+    nice = os.environ.get("CNNWEB_TRAIN_NICE")
+    if nice and nice.isdigit():
+        os.nice(int(nice))
     jobs.set_status(run_dir, state="queued", reason="", **jobs.process_identity(),
                     epochs=cfg.epochs, epoch=0)
     # SIGTERM (e.g. `kill`) becomes a polite stop: the model so far is still saved

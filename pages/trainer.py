@@ -9,6 +9,7 @@ import streamlit as st
 
 from cnnweb import charts, data, device, diagnose, jobs, train, zoo
 
+st.set_page_config(layout="wide")   # also when the page is opened without app.py's navigation
 st.title("Trainer")
 st.caption("Train a CNN in the background and watch it learn. Closing the tab does not stop "
            "it; come back later and the run is still here. " + device.describe())
@@ -61,12 +62,14 @@ with form:
     c2.select_slider("Learning rate", LRS, key="tr_lr", format_func=lambda v: f"{v:g}")
     if "dropout" in arch_info["hyperparams"]:
         st.slider("Dropout", 0.0, 0.8, step=0.05, key="tr_dropout")
-    c1, c2 = st.columns(2)
-    c1.checkbox("Augmentation", key="tr_augment",
+    st.checkbox("Data augmentation", key="tr_augment",
                 help="random shifts; horizontal flips too on CIFAR-10")
-    c2.number_input("Early stopping patience (0 = off)", 0, 50, key="tr_es")
-    c1.slider("Validation split", 0.0, 0.3, step=0.05, key="tr_val")
-    c2.number_input("Use only N training images (0 = all)", 0, 60000, step=500, key="tr_limit")
+    c1, c2 = st.columns(2)
+    c1.number_input("Early stopping", 0, 50, key="tr_es",
+                    help="patience in epochs; 0 = off. Keeps the weights of the best epoch.")
+    c2.slider("Validation split", 0.0, 0.3, step=0.05, key="tr_val")
+    st.number_input("Training images to use (0 = all)", 0, 60000, step=500, key="tr_limit",
+                    help="a small subset trains fast and overfits quickly")
     with st.expander("More settings"):
         st.radio("Learning-rate schedule", ["constant", "cosine"], key="tr_schedule",
                  horizontal=True)
@@ -113,16 +116,19 @@ def live_view(run_id: str, ticking: bool):
                                 n_train=run.status.get("n_train"),
                                 is_sample="sample" in (p["data_source"] or ""))
     state = p["state"]
-    icon = {"queued": "⏳", "running": "🏃", "finished": "✅", "stopped": "⏹️", "failed": "❌"}
+    icon = {"queued": ":material/hourglass_empty:", "running": ":material/directions_run:",
+            "finished": ":material/check_circle:", "stopped": ":material/stop_circle:",
+            "failed": ":material/error:"}
     st.markdown(f"**{icon.get(state, '')} {state.capitalize()}** · `{run.id}`"
                 + (f" — {p['reason']}" if p["reason"] and state != "failed" else ""))
     if state == "failed":
         st.error(p["reason"] or "failed")
     if run.active:
         ips = f"{p['images_per_s']:,.0f} images/s" if p["images_per_s"] else "… images/s"
+        where = f"epoch {max(p['epoch'], 1)}/{p['epochs']}" if p["epochs"] else "starting"
         st.progress(p["fraction"], text=(
-            f"epoch {max(p['epoch'], 1)}/{p['epochs']} · ETA {jobs.fmt_duration(p['eta_s'])} · "
-            f"{ips} · {p['device'] or 'starting…'}"))
+            f"{where} · ETA {jobs.fmt_duration(p['eta_s'])} · {ips} · "
+            f"{p['device'] or 'loading TensorFlow…'}"))
         if st.button("Stop training", key=f"stop_{run_id}"):
             jobs.request_stop(run.path)
             st.toast("Stop requested: the run saves its model after the current batch.")
@@ -133,12 +139,14 @@ def live_view(run_id: str, ticking: bool):
         st.caption("Data: " + p["data_source"])
     chart, words = st.columns([2.2, 1])
     with chart:
-        if p["epoch_rows"] or p["tail"]:
-            st.plotly_chart(charts.training_curves_figure(p["epoch_rows"], p["tail"],
-                                                          verdict["marker"]),
-                            key=f"curves_{run_id}")
-        else:
-            st.info("The curves appear as soon as the first batches are done.")
+        # drawn (empty) from the start: the axes wait while TensorFlow loads, and the browser
+        # has Plotly ready before the first batch is done
+        st.plotly_chart(charts.training_curves_figure(p["epoch_rows"], p["tail"],
+                                                      verdict["marker"],
+                                                      epochs_total=p["epochs"] or None),
+                        key=f"curves_{run_id}")
+        if not (p["epoch_rows"] or p["tail"]):
+            st.caption("The curves start as soon as the first batches are done.")
     with words:
         st.markdown(f"**Diagnosis: {verdict['verdict']}**")
         st.write(verdict["summary"])
@@ -162,33 +170,32 @@ def results(run):
     c[3].metric("Images/s", f"{res['images_per_s']:,.0f}" if res.get("images_per_s") else "–")
     st.caption(f"Model **{res['name']}** saved in the model store (see the Gallery and Predict). "
                f"Reproduce: `{res['command']}`")
-    cm_col, mis_col = st.columns([1, 1.2])
+    cm_col, _ = st.columns([3, 1])
     with cm_col:
         st.markdown("**Confusion matrix** (test set)")
         st.plotly_chart(charts.confusion_matrix_figure(res["confusion_matrix"],
                                                        res["class_names"]),
                         key=f"cm_{run.id}")
-    with mis_col:
-        mis = train.load_misclassified(run.path)
-        st.markdown("**Most confident mistakes** (test set)")
-        if mis is None or not len(mis["index"]):
-            st.write("No misclassified test images.")
-        else:
-            names = res["class_names"]
-            cols = st.columns(6)
-            for i in range(min(len(mis["index"]), 24)):
-                img = mis["x"][i]
-                img = np.repeat(np.repeat(img, 3, 0), 3, 1)      # nearest-neighbour x3
-                cols[i % 6].image(img[..., 0] if img.shape[-1] == 1 else img,
-                                  caption=f"true {names[mis['true'][i]]} · pred "
-                                          f"{names[mis['pred'][i]]} {100 * mis['confidence'][i]:.0f}%")
+    mis = train.load_misclassified(run.path)
+    st.markdown("**Most confident mistakes** (test set): true → predicted, confidence")
+    if mis is None or not len(mis["index"]):
+        st.write("No misclassified test images.")
+    else:
+        names = res["class_names"]
+        cols = st.columns(8)
+        for i in range(min(len(mis["index"]), 24)):
+            img = mis["x"][i]
+            img = np.repeat(np.repeat(img, 3, 0), 3, 1)      # nearest-neighbour x3
+            cols[i % 8].image(img[..., 0] if img.shape[-1] == 1 else img,
+                              caption=f"{names[mis['true'][i]]} → {names[mis['pred'][i]]} "
+                                      f"{100 * mis['confidence'][i]:.0f}%")
 
 
 with view:
     if not ids:
         st.info("No runs yet. Choose a preset or settings on the left and press Start training.")
     else:
-        st.selectbox("Run", ids, key="tr_run", format_func=lambda i: jobs.describe(by_id[i]))
+        st.selectbox("Run", ids, key="tr_run", format_func=lambda i: jobs.describe(by_id[i], False))
         current = jobs.get_run(st.session_state.tr_run)
         ticking = current.active
         st.fragment(run_every=1.0 if ticking else None)(live_view)(current.id, ticking)

@@ -1,0 +1,87 @@
+"""The Trainer in real headless Chromium: start a 1-epoch run on the shipped MNIST sample and
+watch the curves appear live, then the test results (uses the conftest app_url/page fixtures)."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+SHOTS = Path("/tmp/shots/trainer")
+
+pytestmark = pytest.mark.browser
+
+CURVE_POINTS = """() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  for (const p of plots) {
+    const train = (p.data || []).filter(t => (t.name || '').startsWith('train'));
+    if (train.length) return train.reduce((n, t) => n + (t.x || []).length, 0);
+  }
+  return 0;
+}"""
+
+
+TRACE_NAMES = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .flatMap(p => (p.data || []).map(t => t.name || ''))"""
+
+
+def _wait_idle(page):
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+
+
+def _set_number(page, label, value):
+    box = page.get_by_label(label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    _wait_idle(page)
+
+
+def test_one_epoch_run_on_the_shipped_sample_draws_live_curves(app_url, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 2000})
+    # Enter through the app (st.navigation), as a user does. A first visit straight to /trainer
+    # on a fresh server runs pages/trainer.py in Streamlit's old pages/ mode (see the report).
+    page.goto(app_url)
+    _wait_idle(page)
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Trainer", exact=True).click()
+    page.get_by_role("heading", name="Trainer").wait_for()
+    _wait_idle(page)
+    page.screenshot(path=str(SHOTS / "1_form.png"), full_page=True)
+    # seed 001's preset (batch 32), cut to one epoch on at most 6,000 images
+    page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
+    page.get_by_role("option", name="Seed 001: MNIST CNN, 5 epochs").click()
+    _wait_idle(page)
+    page.get_by_text("seed 001: 99.01% test accuracy").wait_for()
+    _set_number(page, "Epochs", 1)
+    _set_number(page, "Training images to use (0 = all)", 6000)   # = the sample; caps full data
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Started run").wait_for()
+
+    # live: the curve appears while the run is still going, within the epoch (the dotted
+    # "this epoch so far" line comes from in-epoch progress), and it grows
+    seen_tail, counts, shot = False, [], False
+    deadline = time.time() + 120
+    while time.time() < deadline and not page.get_by_text("Test accuracy", exact=True).count():
+        names = page.evaluate(TRACE_NAMES)
+        if "train (this epoch so far)" in names:
+            seen_tail = True
+            counts.append(page.evaluate(CURVE_POINTS))
+            if not shot:
+                page.screenshot(path=str(SHOTS / "2_live.png"), full_page=True)
+                shot = True
+        time.sleep(0.3)
+    assert seen_tail, "no in-epoch curve was drawn while the run was going"
+    assert max(counts) > min(counts)                  # it grew between two polls
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    # finished: the page redraws itself with the test results, no click needed
+    page.get_by_text("Test accuracy", exact=True).wait_for(timeout=120_000)
+    _wait_idle(page)
+    page.screenshot(path=str(SHOTS / "3_finished.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Finished").count() >= 1
+    assert page.evaluate(CURVE_POINTS) >= 1
+    heatmaps = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .filter(p => (p.data || []).some(t => t.type === 'heatmap')).length""")
+    assert heatmaps == 1                               # the confusion matrix
