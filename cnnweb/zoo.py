@@ -187,30 +187,16 @@ def flatten(x):
     return layers.Flatten(name="flatten")(x)
 
 
-# ---------------------------------------------------------------- the seeds' networks
-
-def _simple_cnn(x, num_classes, dropout_rate):
-    """Seeds 001/002: conv32, pool, conv64, pool, conv64, (dropout), flatten, dense64, dense."""
-    x = conv2d(x, 32, 3, "conv1", activation="relu")
-    x = maxpool(x, 2, "pool1")
-    x = conv2d(x, 64, 3, "conv2", activation="relu")
-    x = maxpool(x, 2, "pool2")
-    x = conv2d(x, 64, 3, "conv3", activation="relu")
-    if dropout_rate > 0:
-        x = drop(x, dropout_rate, "drop1")
+def dense_head(x, units, dropout_rate, num_classes):
+    """Flatten, then Dense-ReLU + Dropout per entry of units (fc1, fc1_drop, ...), then logits."""
     x = flatten(x)
-    x = dense(x, 64, "fc1", "relu")
+    for i, n in enumerate(units, 1):
+        x = dense(x, n, f"fc{i}", "relu")
+        x = drop(x, dropout_rate, f"fc{i}_drop")
     return dense(x, num_classes, "logits")
 
 
-@register("mnist_cnn", description="Three 3x3 convolutions and two max-pools, the classic MNIST CNN.",
-          source="seed 001 (TensorFlow 2.0 tutorial, MNIST to 99%)", input_shape=(28, 28, 1),
-          hyperparams={"dropout": 0.0},
-          notes="Small and fast: about 93 thousand parameters reach about 99% test accuracy on "
-                "MNIST in a few epochs. Valid padding shrinks 28 -> 26 -> 13 -> 11 -> 5 -> 3.")
-def _mnist_cnn(x, num_classes, dropout):
-    return _simple_cnn(x, num_classes, dropout)
-
+# ---------------------------------------------------------------- the seeds' networks
 
 @register("cifar_cnn", description="The same three-conv stack on 32x32 colour images; dropout 0.4 "
                                    "before the classifier is the seed's fix for overfitting.",
@@ -218,8 +204,23 @@ def _mnist_cnn(x, num_classes, dropout):
           notes="Trains to about 70% on CIFAR-10 and then overfits: training accuracy keeps rising "
                 "while validation stalls. The seed adds Dropout(0.4) after the last convolution "
                 "(set dropout=0.4) and the gap closes.")
-def _cifar_cnn(x, num_classes, dropout):
-    return _simple_cnn(x, num_classes, dropout)
+@register("mnist_cnn", description="Three 3x3 convolutions and two max-pools, the classic MNIST CNN.",
+          source="seed 001 (TensorFlow 2.0 tutorial, MNIST to 99%)", input_shape=(28, 28, 1),
+          hyperparams={"dropout": 0.0},
+          notes="Small and fast: about 93 thousand parameters reach about 99% test accuracy on "
+                "MNIST in a few epochs. Valid padding shrinks 28 -> 26 -> 13 -> 11 -> 5 -> 3.")
+def _simple_cnn(x, num_classes, dropout):
+    """Seeds 001/002: conv32, pool, conv64, pool, conv64, (dropout), flatten, dense64, dense."""
+    x = conv2d(x, 32, 3, "conv1", activation="relu")
+    x = maxpool(x, 2, "pool1")
+    x = conv2d(x, 64, 3, "conv2", activation="relu")
+    x = maxpool(x, 2, "pool2")
+    x = conv2d(x, 64, 3, "conv3", activation="relu")
+    if dropout > 0:
+        x = drop(x, dropout, "drop1")
+    x = flatten(x)
+    x = dense(x, 64, "fc1", "relu")
+    return dense(x, num_classes, "logits")
 
 
 @register("baseline", description="One CBAPD block (conv6 5x5, BN, ReLU, max-pool, dropout) and "
@@ -233,10 +234,7 @@ def _baseline(x, num_classes, dropout):
     x = cba(x, 6, 5, "block1", padding="same")
     x = maxpool(x, 2, "block1_pool", padding="same")
     x = drop(x, dropout, "block1_drop")
-    x = flatten(x)
-    x = dense(x, 128, "fc1", "relu")
-    x = drop(x, dropout, "fc1_drop")
-    return dense(x, num_classes, "logits")
+    return dense_head(x, (128,), dropout, num_classes)
 
 
 @register("bn_leaky_cnn", description="Four 3x3 convolutions (two with stride 2) each with batch "
@@ -291,12 +289,7 @@ def _alexnet8(x, num_classes, dropout):
     x = conv2d(x, 384, 3, "conv4", padding="same", activation="relu")
     x = conv2d(x, 256, 3, "conv5", padding="same", activation="relu")
     x = maxpool(x, 3, "pool5", stride=2)
-    x = flatten(x)
-    x = dense(x, 2048, "fc1", "relu")
-    x = drop(x, dropout, "fc1_drop")
-    x = dense(x, 2048, "fc2", "relu")
-    x = drop(x, dropout, "fc2_drop")
-    return dense(x, num_classes, "logits")
+    return dense_head(x, (2048, 2048), dropout, num_classes)
 
 
 @register("vgg16", description="VGG-16: thirteen 3x3 conv-BN-ReLU layers in five blocks, each "
@@ -312,12 +305,7 @@ def _vgg16(x, num_classes, dropout):
             x = cba(x, filters, 3, f"block{b}_{i}")
         x = maxpool(x, 2, f"block{b}_pool", padding="same")
         x = drop(x, dropout, f"block{b}_drop")
-    x = flatten(x)
-    x = dense(x, 512, "fc1", "relu")
-    x = drop(x, dropout, "fc1_drop")
-    x = dense(x, 512, "fc2", "relu")
-    x = drop(x, dropout, "fc2_drop")
-    return dense(x, num_classes, "logits")
+    return dense_head(x, (512, 512), dropout, num_classes)
 
 
 def _inception_module(x, filters, stride, name):
@@ -399,7 +387,7 @@ def _resnet18(x, num_classes, dropout):
 #             hyperparams={"dropout": 0.25}, shipped=True)
 #   def _digits_v1(x, num_classes, dropout):
 #       x = cba(x, 32, 3, "block1")          # building blocks above: conv2d, maxpool, cba,
-#       ...                                  # drop, dense, flatten
+#       ...                                  # drop, dense, flatten, dense_head
 #       return dense(x, num_classes, "logits")
 #
 # The builder returns the logits; build() adds Input, Rescaling and the float32 softmax.

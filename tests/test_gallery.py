@@ -1,6 +1,7 @@
 """The Gallery page: AppTest for the three views and the delete confirmation, and one look at it
 in real headless Chromium (screenshots in /tmp/shots/gallery/)."""
 
+import os
 import re
 from pathlib import Path
 
@@ -107,8 +108,9 @@ def test_gallery_in_chromium_shows_table_diagram_and_comparison(app_url, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(app_url)
     page.get_by_role("heading", name="cnnweb").wait_for()
-    page.get_by_role("link", name="Home", exact=True).wait_for()   # st.navigation's menu is up
-    page.get_by_role("link", name="Gallery", exact=True).click()
+    nav = page.get_by_test_id("stSidebarNavItems")
+    nav.get_by_role("link", name="Home", exact=True).wait_for()   # st.navigation's menu is up
+    nav.get_by_role("link", name="Gallery", exact=True).click()
     page.get_by_text("Total parameters").wait_for(timeout=90_000)
     page.get_by_text("93,322").first.wait_for()
     page.locator('[data-testid="stSelectbox"]').first.click()
@@ -132,3 +134,17 @@ def test_gallery_in_chromium_shows_table_diagram_and_comparison(app_url, page):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / "trained.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_stored_models_are_cached_by_path_and_reloaded_when_the_file_changes():
+    from cnnweb import ui
+
+    model = zoo.build("baseline", (12, 12, 1))
+    path = store.save_model(model, "cached", {"arch": "baseline"})
+    first = ui.load_stored_model("cached")
+    assert ui.load_stored_model(str(path)) is first           # same file, same mtime: cached
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    second = ui.load_stored_model("cached")                   # saved again: a fresh load
+    assert second is not first and second.count_params() == model.count_params()
+    with pytest.raises(store.StoreError):
+        ui.load_stored_model("missing")

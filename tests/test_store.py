@@ -20,6 +20,12 @@ ROUND_TRIP_SHAPES = {"mnist_cnn": (28, 28, 1), "cifar_cnn": (32, 32, 3), "baseli
                      "vgg16": (8, 8, 1), "inception10": (8, 8, 3), "resnet18": (8, 8, 1)}
 
 
+@pytest.fixture(autouse=True)
+def _no_shipped_models(tmp_path, monkeypatch):
+    """Only the models a test writes: hide the shipped ones in ROOT/models."""
+    monkeypatch.setattr(store, "shipped_dir", lambda: tmp_path / "no_shipped_models")
+
+
 def _perturb_batchnorm(model, rng):
     """Give every BN layer non-default statistics, so that losing them on reload would show."""
     for layer in model.layers:
@@ -240,12 +246,13 @@ def test_history_rows_turn_the_sidecar_lists_into_epochs():
 
 def test_listing_never_imports_tensorflow(tmp_path):
     (tmp_path / "m.keras").write_bytes(b"")
-    code = ("import sys; from cnnweb import store; print(len(store.list_models())); "
+    code = ("import sys; from cnnweb import store; "
+            "print([e.error for e in store.list_models() if e.name == 'm']); "
             "print(any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules))")
     env = dict(os.environ, CNNWEB_MODELS_DIR=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=paths.ROOT, timeout=60, check=True).stdout.split()
-    assert out == ["1", "False"]
+                         cwd=paths.ROOT, timeout=60, check=True).stdout.splitlines()
+    assert out == ["['m.keras is empty (0 bytes)']", "False"]
 
 
 def test_cli_models_lists_good_and_unreadable_models(capsys):
