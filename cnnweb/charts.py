@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 # ---------------------------------------------------------------- Explainer figures (helper "explainer")
-# Grids are drawn as heatmaps with row 0 at the top and square cells; numbers are written in
-# the cells when the grid is small enough to read them.
+# Grids are heatmaps with row 0 at the top and square cells; numbers are written in the cells
+# when the grid is small enough to read them. These figures are built as plain dicts and wrapped
+# without Plotly's per-property validation (make_subplots + add_shape took 50-190 ms a figure;
+# this takes a few), because the Explainer rebuilds them on every click.
 
 def _num(v: float) -> str:
     """Short label for a cell: integers without '.0', others with up to 2 decimals, '' for NaN."""
@@ -18,38 +20,89 @@ def _num(v: float) -> str:
     return f"{v:.2f}".rstrip("0")
 
 
-def _lift_titles(fig, pixels: int = 22):
-    """Move subplot titles above the column numbers written along the top axis."""
-    for a in fig.layout.annotations:
-        a.yshift = pixels
+def _scale(name: str) -> list:
+    """An explicit colour scale (plotly.js' own named scales differ from Python's)."""
+    import plotly.colors as pc
+
+    if name == "gray":
+        return [[0, "rgb(0,0,0)"], [1, "rgb(255,255,255)"]]
+    if name.startswith("flat:"):
+        return [[0, name[5:]], [1, name[5:]]]
+    colors = getattr(pc.sequential, name, None) or getattr(pc.diverging, name)
+    return [[i / (len(colors) - 1), c] for i, c in enumerate(colors)]
 
 
-def _square_axes(fig, row: int, col: int, n_rows: int, n_cols: int, title: str | None = None):
-    fig.update_xaxes(row=row, col=col, range=[-0.5, n_cols - 0.5], showgrid=False,
-                     zeroline=False, constrain="domain", side="top", title_text=title,
-                     tickmode="linear" if n_cols <= 16 else "auto")
-    fig.update_yaxes(row=row, col=col, range=[n_rows - 0.5, -0.5], showgrid=False,
-                     zeroline=False, constrain="domain",
-                     tickmode="linear" if n_rows <= 16 else "auto")
-
-
-def _cell_rect(r: float, c: float, color: str, width: float = 3, dash: str | None = None,
-               h: float = 1, w: float = 1) -> dict:
-    return {"type": "rect", "x0": c - 0.5, "x1": c - 0.5 + w, "y0": r - 0.5, "y1": r - 0.5 + h,
-                "line": {"color": color, "width": width, "dash": dash}, "fillcolor": "rgba(0,0,0,0)"}
-
-
-def _annotated_heatmap(values, colorscale="Blues", zmid=None, text=True, **kw):
-    """A heatmap with each cell's number written in it (NaN cells stay blank)."""
-    import numpy as np
+def _fast_figure(data: list, layout: dict):
     import plotly.graph_objects as go
+
+    layout = {"plot_bgcolor": "white", "paper_bgcolor": "white", "showlegend": False, **layout}
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _panels(titles, widths, gap: float = 0.05, lift: int = 32) -> dict:
+    """Layout of side-by-side panels: axes x, x2, ... with domains and a title above each."""
+    usable = 1 - gap * (len(widths) - 1)
+    layout, x = {"annotations": [], "shapes": []}, 0.0
+    for i, (title, w) in enumerate(zip(titles, widths), 1):
+        d = [x, x + usable * w / sum(widths)]
+        x = d[1] + gap
+        s = "" if i == 1 else str(i)
+        layout[f"xaxis{s}"] = {"domain": d, "anchor": f"y{s}", "showgrid": False,
+                               "zeroline": False}
+        layout[f"yaxis{s}"] = {"domain": [0, 1], "anchor": f"x{s}", "showgrid": False,
+                               "zeroline": False}
+        layout["annotations"].append({"text": title, "x": (d[0] + d[1]) / 2, "y": 1,
+                                      "xref": "paper", "yref": "paper", "yanchor": "bottom",
+                                      "showarrow": False, "yshift": lift,
+                                      "font": {"size": 14, "color": "#555"}})
+    return layout
+
+
+def _grid_axes(layout: dict, i: int, n_rows: int, n_cols: int, pad: float = 0,
+               ticks: bool = True) -> None:
+    """Panel i shows an n_rows x n_cols grid: square cells, row 0 on top, numbers on top."""
+    s = "" if i == 1 else str(i)
+    small = max(n_rows, n_cols) <= 16
+    marks = {"showticklabels": ticks, **({} if ticks else {"ticks": ""}),
+             **({"dtick": 1} if small else {})}
+    layout[f"xaxis{s}"].update(range=[-0.5 - pad, n_cols - 0.5 + pad], side="top",
+                               constrain="domain", **marks)
+    layout[f"yaxis{s}"].update(range=[n_rows - 0.5 + pad, -0.5 - pad], scaleanchor=f"x{s}",
+                               scaleratio=1, constrain="domain", **marks)
+
+
+def _on(i: int) -> dict:
+    s = "" if i == 1 else str(i)
+    return {"xaxis": f"x{s}", "yaxis": f"y{s}"}
+
+
+def _ref(i: int) -> dict:
+    s = "" if i == 1 else str(i)
+    return {"xref": f"x{s}", "yref": f"y{s}"}
+
+
+def _heatmap(values, colorscale="Blues", zmid=None, text=True, panel=1, **kw) -> dict:
+    """A heatmap trace dict with each cell's number written in it (NaN cells stay blank)."""
+    import numpy as np
+
     z = np.asarray(values, dtype=float)
-    trace = go.Heatmap(z=z, colorscale=colorscale, showscale=False, zmid=zmid,
-                       hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>", **kw)
+    trace = {"type": "heatmap", "z": z, "colorscale": _scale(colorscale), "showscale": False,
+             "hovertemplate": "row %{y}, col %{x}: %{z}<extra></extra>", **_on(panel), **kw}
+    if zmid is not None:
+        m = float(np.nanmax(np.abs(z - zmid))) if np.isfinite(z).any() else 1.0
+        trace.update(zmin=zmid - (m or 1.0), zmax=zmid + (m or 1.0))
     if text:
         trace.update(text=[[_num(v) for v in row] for row in z], texttemplate="%{text}",
                      textfont={"size": 15})
     return trace
+
+
+def _rect(r0: float, c0: float, h: float = 1, w: float = 1, color: str = "#ff7f0e",
+          width: float = 3, dash: str = "solid", fill: str = "rgba(0,0,0,0)", panel: int = 1):
+    """A rectangle around grid cells (r0, c0) .. (r0 + h - 1, c0 + w - 1)."""
+    return {"type": "rect", "x0": c0 - 0.5, "x1": c0 - 0.5 + w, "y0": r0 - 0.5,
+            "y1": r0 - 0.5 + h, "line": {"color": color, "width": width, "dash": dash},
+            "fillcolor": fill, **_ref(panel)}
 
 
 def conv_step_figure(step, kernel, stride: int = 1, dilation: int = 1):
@@ -57,8 +110,6 @@ def conv_step_figure(step, kernel, stride: int = 1, dilation: int = 1):
     the input with its zero border (grey) and the window (orange), the kernel, the element-wise
     products, and the output so far with the current cell (orange)."""
     import numpy as np
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
 
     k = np.asarray(kernel, dtype=float)
     padded, out = step.padded, step.output
@@ -68,47 +119,36 @@ def conv_step_figure(step, kernel, stride: int = 1, dilation: int = 1):
     done = np.full(out.shape, np.nan)
     flat = step.row * ow + step.col
     done.flat[: flat + 1] = out.flat[: flat + 1]
-    widths = [pw, k.shape[1], k.shape[1], ow]
-    fig = make_subplots(
-        1, 4, column_widths=[w / sum(widths) for w in widths], horizontal_spacing=0.05,
-        subplot_titles=(f"input {ph - pt - pb}×{pw - pl - pr} + zero padding (grey)",
-                        f"kernel {k.shape[0]}×{k.shape[1]}", "input × kernel",
-                        f"output {oh}×{ow}"))
-    fig.add_trace(_annotated_heatmap(padded, "Blues"), 1, 1)
+    layout = _panels([f"input {ph - pt - pb}×{pw - pl - pr} + zero padding (grey)",
+                      f"kernel {k.shape[0]}×{k.shape[1]}", "input × kernel",
+                      f"output {oh}×{ow}"], [pw, k.shape[1], k.shape[1], ow])
     pad_mask = np.ones_like(padded)
     pad_mask[pt:ph - pb, pl:pw - pr] = np.nan
-    fig.add_trace(go.Heatmap(z=pad_mask, colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
-                             showscale=False, hoverinfo="skip"), 1, 1)
-    # the zeros on the border, written over the grey
     ys, xs = np.nonzero(~np.isnan(pad_mask))
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="text", text=["0"] * len(xs), hoverinfo="skip",
-                             textfont={"size": 15, "color": "#777"}), 1, 1)
-    fig.add_trace(_annotated_heatmap(k, "RdBu", zmid=0), 1, 2)
-    fig.add_trace(_annotated_heatmap(step.products, "RdBu", zmid=0), 1, 3)
-    fig.add_trace(go.Heatmap(z=np.zeros_like(out), colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]],
-                             showscale=False, hoverinfo="skip", xgap=2, ygap=2), 1, 4)
-    fig.add_trace(_annotated_heatmap(done, "Greens", xgap=2, ygap=2), 1, 4)
-    shapes = []
+    data = [
+        _heatmap(padded, "Blues"),
+        {"type": "heatmap", "z": pad_mask, "colorscale": _scale("flat:#d9d9d9"),
+         "showscale": False, "hoverinfo": "skip"},
+        {"type": "scatter", "x": xs, "y": ys, "mode": "text", "text": ["0"] * len(xs),
+         "hoverinfo": "skip", "textfont": {"size": 15, "color": "#777"}},
+        _heatmap(k, "RdBu", zmid=0, panel=2),
+        _heatmap(step.products, "RdBu", zmid=0, panel=3),
+        {"type": "heatmap", "z": np.zeros_like(out), "colorscale": _scale("flat:#f2f2f2"),
+         "showscale": False, "hoverinfo": "skip", "xgap": 2, "ygap": 2, **_on(4)},
+        _heatmap(done, "Greens", panel=4, xgap=2, ygap=2),
+    ]
+    shapes = layout["shapes"]
     if pt or pb or pl or pr:  # the real input's outline
-        shapes.append({"type": "rect", "x0": pl - 0.5, "x1": pw - pr - 0.5, "y0": pt - 0.5,
-                       "y1": ph - pb - 0.5, "line": {"color": "#333", "width": 2, "dash": "dot"}})
+        shapes.append(_rect(pt, pl, ph - pt - pb, pw - pl - pr, "#333", 2, "dot"))
     # the window: each cell it reads tinted orange (dilation leaves gaps), then its outline
-    orange = "#ff7f0e"
-    shapes += [dict(_cell_rect(r, c, orange, 1), fillcolor="rgba(255,127,14,0.28)")
-               for r, c in step.cells]
+    shapes += [_rect(r, c, width=1, fill="rgba(255,127,14,0.28)") for r, c in step.cells]
     (r0, c0), (r1, c1) = step.cells[0], step.cells[-1]
-    shapes.append(_cell_rect(r0, c0, orange, 4, h=r1 - r0 + 1, w=c1 - c0 + 1))
-    for s in shapes:
-        fig.add_shape(s, row=1, col=1)
-    fig.add_shape(_cell_rect(step.row, step.col, orange, 4), row=1, col=4)
-    for col, (nr, nc) in enumerate([(ph, pw), k.shape, k.shape, (oh, ow)], 1):
-        _square_axes(fig, 1, col, nr, nc)
-        fig.update_yaxes(row=1, col=col, scaleanchor=f"x{'' if col == 1 else col}",
-                         scaleratio=1)
-    _lift_titles(fig)
-    fig.update_layout(height=max(340, 54 * ph + 110), margin={"l": 10, "r": 10, "t": 90, "b": 10},
-                      plot_bgcolor="white")
-    return fig
+    shapes.append(_rect(r0, c0, r1 - r0 + 1, c1 - c0 + 1, width=4))
+    shapes.append(_rect(step.row, step.col, width=4, panel=4))
+    for i, (nr, nc) in enumerate([(ph, pw), k.shape, k.shape, (oh, ow)], 1):
+        _grid_axes(layout, i, nr, nc)
+    layout.update(height=max(340, 54 * ph + 110), margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    return _fast_figure(data, layout)
 
 
 def receptive_field_figure(counts, box, out_shape, cell, image=None):
@@ -121,65 +161,57 @@ def receptive_field_figure(counts, box, out_shape, cell, image=None):
     under the counts.
     """
     import numpy as np
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
 
     counts = np.asarray(counts, dtype=float)
     h, w = counts.shape
     oh, ow = out_shape
-    fig = make_subplots(1, 2, column_widths=[0.62, 0.38], horizontal_spacing=0.08,
-                        subplot_titles=(f"input {h}×{w}: pixels the cell sees (darker = more paths)",
-                                        f"output {oh}×{ow}: the chosen cell"))
+    layout = _panels([f"input {h}×{w}: pixels the cell sees (darker = more paths)",
+                      f"output {oh}×{ow}: the chosen cell"], [0.62, 0.38], gap=0.08)
     seen = np.where(counts > 0, counts, np.nan)
-    small = max(h, w) <= 16
+    hover = "row %{y}, col %{x}: %{z} paths<extra></extra>"
     if image is not None:
-        fig.add_trace(go.Heatmap(z=np.asarray(image, float), colorscale="gray",
-                                 showscale=False, hoverinfo="skip"), 1, 1)
-        fig.add_trace(go.Heatmap(z=seen, colorscale="Oranges", opacity=0.55, showscale=False,
-                                 hovertemplate="row %{y}, col %{x}: %{z} paths<extra></extra>"),
-                      1, 1)
+        data = [{"type": "heatmap", "z": np.asarray(image, float), "colorscale": _scale("gray"),
+                 "showscale": False, "hoverinfo": "skip"},
+                _heatmap(seen, "Oranges", text=False, opacity=0.55, hovertemplate=hover)]
     else:
-        fig.add_trace(go.Heatmap(z=np.zeros_like(counts), colorscale=[[0, "#f4f4f4"],
-                                 [1, "#f4f4f4"]], showscale=False, hoverinfo="skip"), 1, 1)
-        fig.add_trace(_annotated_heatmap(seen, "Oranges", text=small), 1, 1)
-    top, left, bottom, right = box
-    fig.add_shape({"type": "rect", "x0": left - 0.5, "x1": right + 0.5, "y0": top - 0.5, "y1": bottom + 0.5,
-                       "line": {"color": "#d62728", "width": 3, "dash": "dash"}}, row=1, col=1)
-    fig.add_shape({"type": "rect", "x0": -0.5, "x1": w - 0.5, "y0": -0.5, "y1": h - 0.5,
-                       "line": {"color": "#333", "width": 1}}, row=1, col=1)
+        data = [{"type": "heatmap", "z": np.zeros_like(counts), "showscale": False,
+                 "colorscale": _scale("flat:#f4f4f4"), "hoverinfo": "skip"},
+                _heatmap(seen, "Oranges", text=max(h, w) <= 16, hovertemplate=hover)]
     grid = np.zeros(out_shape)
     grid[cell] = 1
-    fig.add_trace(go.Heatmap(z=grid, colorscale=[[0, "#eef3fa"], [1, "#ff7f0e"]],
-                             showscale=False, xgap=1 if ow <= 64 else 0, ygap=1 if oh <= 64 else 0,
-                             hovertemplate="row %{y}, col %{x}<extra></extra>"), 1, 2)
-    pad_x = max(0, -left, right - (w - 1))
-    pad_y = max(0, -top, bottom - (h - 1))
-    fig.update_xaxes(row=1, col=1, range=[-0.5 - pad_x, w - 0.5 + pad_x], showgrid=False,
-                     zeroline=False, side="top", constrain="domain")
-    fig.update_yaxes(row=1, col=1, range=[h - 0.5 + pad_y, -0.5 - pad_y], showgrid=False,
-                     zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain")
-    _lift_titles(fig)
-    _square_axes(fig, 1, 2, oh, ow)
-    fig.update_yaxes(row=1, col=2, scaleanchor="x2", scaleratio=1)
-    fig.update_layout(height=540, margin={"l": 10, "r": 10, "t": 90, "b": 10}, plot_bgcolor="white")
-    return fig
+    data.append({"type": "heatmap", "z": grid, "showscale": False, **_on(2),
+                 "colorscale": [[0, "#eef3fa"], [1, "#ff7f0e"]],
+                 "xgap": 1 if ow <= 64 else 0, "ygap": 1 if oh <= 64 else 0,
+                 "hovertemplate": "row %{y}, col %{x}<extra></extra>"})
+    top, left, bottom, right = box
+    layout["shapes"] += [_rect(top, left, bottom - top + 1, right - left + 1, "#d62728", 3,
+                               "dash"),
+                         _rect(0, 0, h, w, "#333", 1)]
+    pad = max(0, -left, right - (w - 1), -top, bottom - (h - 1))
+    _grid_axes(layout, 1, h, w, pad=pad)
+    _grid_axes(layout, 2, oh, ow)
+    layout.update(height=540, margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    return _fast_figure(data, layout)
 
 
 def grid_panels(panels, height: int = 330, text: bool = True, colorscale: str = "Oranges",
                 zmid: float | None = None):
     """Side-by-side annotated heatmaps, e.g. the paths of two 3x3 convs vs one 5x5.
-    panels: list of (title, 2-D array). Use colorscale="RdBu", zmid=0 for signed values."""
-    from plotly.subplots import make_subplots
+    panels: list of (title, 2-D array). Use colorscale="RdBu", zmid=0 for signed values.
+    Without zmid all panels share one colour range (0 to the largest value), so equal numbers
+    look equal across panels."""
+    import numpy as np
 
-    fig = make_subplots(1, len(panels), subplot_titles=[t for t, _ in panels],
-                        horizontal_spacing=0.08)
+    layout = _panels([t for t, _ in panels], [1] * len(panels), gap=0.08)
+    top = max(float(np.nanmax(np.asarray(z, float))) for _, z in panels)
+    low = min(0.0, *(float(np.nanmin(np.asarray(z, float))) for _, z in panels))
+    shared = {} if zmid is not None else {"zmin": low, "zmax": max(top, low + 1e-9)}
+    data = []
     for i, (_, z) in enumerate(panels, 1):
-        fig.add_trace(_annotated_heatmap(z, colorscale, zmid=zmid, text=text), 1, i)
-        _square_axes(fig, 1, i, len(z), len(z[0]))
-        fig.update_yaxes(row=1, col=i, scaleanchor=f"x{'' if i == 1 else i}", scaleratio=1)
-    _lift_titles(fig)
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10}, plot_bgcolor="white")
-    return fig
+        data.append(_heatmap(z, colorscale, zmid=zmid, text=text, panel=i, **shared))
+        _grid_axes(layout, i, len(z), len(z[0]))
+    layout.update(height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return _fast_figure(data, layout)
 
 
 def image_panels(panels, height: int = 380):
@@ -187,44 +219,39 @@ def image_panels(panels, height: int = 380):
     (H, W) or (H, W, 3) and scale is "gray" (0..255 style), "signed" (a +/- response on a
     red-blue scale centred on 0) or "rgb"."""
     import numpy as np
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
 
-    fig = make_subplots(1, len(panels), horizontal_spacing=0.04,
-                        subplot_titles=[f"{t} ({a.shape[0]}×{a.shape[1]})" for t, a, _ in panels])
+    layout = _panels([f"{t} ({a.shape[0]}×{a.shape[1]})" for t, a, _ in panels],
+                     [1] * len(panels), gap=0.04, lift=4)
+    data = []
+    hover = "row %{y}, col %{x}: %{z:.1f}<extra></extra>"
     for i, (_, a, scale) in enumerate(panels, 1):
         a = np.asarray(a, dtype=float)
         if scale == "rgb":
-            fig.add_trace(go.Image(z=np.clip(a, 0, 255)), 1, i)
+            data.append({"type": "image", "z": np.clip(a, 0, 255).round().astype(np.uint8),
+                         **_on(i)})
         elif scale == "signed":
             m = float(np.abs(a).max()) or 1.0
-            fig.add_trace(go.Heatmap(z=a, colorscale="RdBu", zmin=-m, zmax=m, showscale=False,
-                                     hovertemplate="row %{y}, col %{x}: %{z:.1f}<extra></extra>"),
-                          1, i)
+            data.append({"type": "heatmap", "z": a, "colorscale": _scale("RdBu"), "zmin": -m,
+                         "zmax": m, "showscale": False, "hovertemplate": hover, **_on(i)})
         else:
-            fig.add_trace(go.Heatmap(z=a, colorscale="gray", showscale=False,
-                                     hovertemplate="row %{y}, col %{x}: %{z:.1f}<extra></extra>"),
-                          1, i)
-        fig.update_xaxes(row=1, col=i, showticklabels=False, showgrid=False, zeroline=False,
-                         range=[-0.5, a.shape[1] - 0.5], constrain="domain")
-        fig.update_yaxes(row=1, col=i, showticklabels=False, showgrid=False, zeroline=False,
-                         range=[a.shape[0] - 0.5, -0.5], scaleanchor=f"x{'' if i == 1 else i}",
-                         scaleratio=1, constrain="domain")
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white")
-    return fig
+            data.append({"type": "heatmap", "z": a, "colorscale": _scale("gray"),
+                         "showscale": False, "hovertemplate": hover, **_on(i)})
+        _grid_axes(layout, i, a.shape[0], a.shape[1], ticks=False)
+    layout.update(height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return _fast_figure(data, layout)
 
 
 def stack_growth_figure(labels, sizes, rf_sizes):
     """Feature-map size shrinks while the receptive field grows, layer by layer."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=labels, y=sizes, mode="lines+markers", name="feature map side"))
-    fig.add_trace(go.Scatter(x=labels, y=rf_sizes, mode="lines+markers",
-                             name="receptive field side"))
-    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title="pixels",
-                      legend={"orientation": "h", "y": 1.12}, hovermode="x unified")
-    return fig
+    data = [{"type": "scatter", "x": labels, "y": sizes, "mode": "lines+markers",
+             "name": "feature map side"},
+            {"type": "scatter", "x": labels, "y": rf_sizes, "mode": "lines+markers",
+             "name": "receptive field side"}]
+    return _fast_figure(data, {"height": 300, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+                               "yaxis": {"title": {"text": "pixels"}, "gridcolor": "#eee"},
+                               "xaxis": {"type": "category"}, "showlegend": True,
+                               "legend": {"orientation": "h", "y": 1.12},
+                               "hovermode": "x unified"})
 
 
 # ---------------------------------------------------------------- Trainer figures (helper "trainer")

@@ -8,6 +8,7 @@ padding, dilation 1).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from cnnweb import conv
@@ -301,3 +302,60 @@ def stacked_vs_single(channels: int, n_small: int = 2, small: int = 3) -> dict:
             "stacked_formula": f"{n_small} × ({small}×{small}×{channels}×{channels} + {channels})"
                                f" = {stacked:,}",
             "single_formula": f"{big}×{big}×{channels}×{channels} + {channels} = {single:,}"}
+
+
+# ---------------------------------------------------------------- the builder's editable table
+
+PAD_OPTIONS = ["valid", "same", "full"] + [f"{n} zero{'s' if n != 1 else ''}"
+                                           for n in range(LIMITS["pad"][0], LIMITS["pad"][1] + 1)]
+_LABEL_TO_KIND = {label: kind for kind, (_, label) in KINDS.items()}
+EDITOR_DEFAULTS = {"layer": "Conv2D", "kernel": 3, "stride": 1, "padding": "valid",
+                   "dilation": 1, "filters": 32}
+
+
+def _pad_label(p) -> str:
+    return PAD_OPTIONS[3 + p] if isinstance(p, int) else p
+
+
+def to_editor_rows(layers: list[LayerSpec]) -> list[dict]:
+    """One row per layer for st.data_editor (pooling leaves dilation and filters empty)."""
+    return [{"layer": KINDS[s.kind][1], "kernel": s.kernel, "stride": s.stride,
+             "padding": _pad_label(s.padding),
+             "dilation": None if s.kind in POOLS else s.dilation,
+             "filters": s.filters if s.kind in HAS_FILTERS else None} for s in layers]
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v == ""  # None, NaN, ""
+
+
+def from_editor_rows(rows: list[dict]) -> list[LayerSpec]:
+    """The data_editor's rows -> LayerSpecs. Empty cells (a freshly added row) take the
+    defaults; a value out of range raises ValueError naming the row and the column."""
+    out = []
+    for i, row in enumerate(rows, 1):
+        label = EDITOR_DEFAULTS["layer"] if _blank(row.get("layer")) else row["layer"]
+        if label not in _LABEL_TO_KIND:
+            raise ValueError(f"Layer {i}: unknown layer {label!r}.")
+        kind = _LABEL_TO_KIND[label]
+        defaults = dict(EDITOR_DEFAULTS, **({"kernel": 2, "stride": 2} if kind in POOLS else {}))
+        v = {k: (defaults[k] if _blank(row.get(k)) else row[k]) for k in defaults}
+        if v["padding"] not in PAD_OPTIONS:
+            raise ValueError(f"Layer {i}: padding must be one of valid, same, full or a number "
+                             f"of zeros, not {v['padding']!r}.")
+        pad = v["padding"] if PAD_OPTIONS.index(v["padding"]) < 3 else \
+            PAD_OPTIONS.index(v["padding"]) - 3
+        nums = {}
+        for name in ("kernel", "stride", "dilation", "filters"):
+            lo, hi = LIMITS[name]
+            value = v[name]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                raise ValueError(f"Layer {i}: {name} must be a whole number from {lo} to {hi}, "
+                                 f"not {v[name]!r}.")
+            nums[name] = value
+        out.append(LayerSpec(kind, nums["kernel"], nums["stride"], pad,
+                             1 if kind in POOLS else nums["dilation"],
+                             nums["filters"] if kind in HAS_FILTERS else 8))
+    return out

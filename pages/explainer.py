@@ -14,17 +14,18 @@ ui.ensure_app_navigation()
 ss = st.session_state
 KINDS = list(stack.KINDS)
 LIM = stack.LIMITS
-ROW = [0.35, 2.2, 1, 1, 1.25, 1, 1, 1.3, 0.6]  # column widths of a builder row
 
 
 # ---------------------------------------------------------------- the layer stack in session state
-# ss.xp_stack: list of [uid, LayerSpec]; widget keys carry the uid so removing a layer never
-# hands its neighbour's values to another row.
+# ss.xp_stack: the current list of LayerSpec. The builder is one st.data_editor (one widget for
+# the whole stack: a grid of per-layer widgets cost O(widgets²) in Streamlit and was slow at
+# 20 layers). The editor is fed ss.xp_base and keyed by ss.xp_version; a change from outside
+# (preset, "Add layer", a link) sets a new base and version so the editor starts afresh.
 
 def _set_stack(layers):
-    base = ss.get("xp_next_uid", 0)
-    ss.xp_stack = [[base + i, s] for i, s in enumerate(layers)]
-    ss.xp_next_uid = base + len(layers)
+    ss.xp_stack = list(layers)
+    ss.xp_base = stack.to_editor_rows(layers)
+    ss.xp_version = ss.get("xp_version", 0) + 1
 
 
 def _stack_from_link():
@@ -61,47 +62,42 @@ def _add_layer():
     spec = LayerSpec(kind, kernel=2, stride=2) if kind in stack.POOLS else LayerSpec(
         kind, kernel=3, stride=2 if kind == "transposed" else 1,
         padding="same" if kind == "transposed" else "valid", filters=32)
-    ss.xp_stack.append([ss.xp_next_uid, spec])
-    ss.xp_next_uid += 1
+    _set_stack([*ss.xp_stack, spec])
 
 
-def _remove(uid):
-    ss.xp_stack = [item for item in ss.xp_stack if item[0] != uid]
+def _remove_last():
+    _set_stack(ss.xp_stack[:-1])
 
 
-def _widget(render, key, value, **kw):
-    """A widget whose first value comes from the stack (later ones from the user)."""
-    if key not in ss:
-        ss[key] = value
-    return render(key=key, label_visibility="collapsed", **kw)
-
-
-def _layer_row(n, uid, spec):
-    """One row of the builder; returns the LayerSpec the widgets now describe."""
-    c = st.columns(ROW, vertical_alignment="center")
-    c[0].markdown(f"**{n}**")
-    p = f"xp{uid}"
-    kind = _widget(c[1].selectbox, p + "kind", spec.kind, label="kind", options=KINDS,
-                   format_func=lambda k: stack.KINDS[k][1])
-    pool = kind in stack.POOLS
-    kernel = _widget(c[2].number_input, p + "k", spec.kernel, label="kernel",
-                     min_value=LIM["kernel"][0], max_value=LIM["kernel"][1])
-    stride = _widget(c[3].number_input, p + "s", spec.stride, label="stride",
-                     min_value=LIM["stride"][0], max_value=LIM["stride"][1])
-    mode0 = "zeros" if isinstance(spec.padding, int) else spec.padding
-    mode = _widget(c[4].selectbox, p + "pm", mode0, label="padding", options=stack.PADDING_MODES)
-    zeros = _widget(c[5].number_input, p + "pz", spec.padding if mode0 == "zeros" else 1,
-                    label="zeros per side", min_value=LIM["pad"][0], max_value=LIM["pad"][1],
-                    disabled=mode != "zeros")
-    dil = _widget(c[6].number_input, p + "d", spec.dilation, label="dilation",
-                  min_value=LIM["dilation"][0], max_value=LIM["dilation"][1], disabled=pool)
-    filt = _widget(c[7].number_input, p + "f", spec.filters, label="filters",
-                   min_value=LIM["filters"][0], max_value=LIM["filters"][1],
-                   disabled=kind not in stack.HAS_FILTERS)
-    c[8].button("", icon=":material/delete:", key=p + "rm", on_click=_remove, args=(uid,),
-                help=f"Remove layer {n}")
-    return LayerSpec(kind, int(kernel), int(stride), int(zeros) if mode == "zeros" else mode,
-                     1 if pool else int(dil), int(filt))
+def _builder():
+    """The editable layer table; returns the layers it now describes (or the last good ones)."""
+    col = st.column_config
+    edited = st.data_editor(
+        ss.xp_base, key=f"xp_editor{ss.xp_version}", num_rows="dynamic", width="stretch",
+        column_config={
+            "layer": col.SelectboxColumn("layer", options=[v[1] for v in stack.KINDS.values()],
+                                         required=True, default="Conv2D", width="medium"),
+            "kernel": col.NumberColumn("kernel", min_value=LIM["kernel"][0],
+                                       max_value=LIM["kernel"][1], step=1, default=3),
+            "stride": col.NumberColumn("stride", min_value=LIM["stride"][0],
+                                       max_value=LIM["stride"][1], step=1, default=1),
+            "padding": col.SelectboxColumn("padding", options=stack.PAD_OPTIONS,
+                                           default="valid",
+                                           help="valid: none; same: keep the size (÷ stride); "
+                                                "full: kernel − 1 zeros; or N zeros per side"),
+            "dilation": col.NumberColumn("dilation", min_value=LIM["dilation"][0],
+                                         max_value=LIM["dilation"][1], step=1, default=1,
+                                         help="Gaps between kernel taps (not for pooling)"),
+            "filters": col.NumberColumn("filters", min_value=LIM["filters"][0],
+                                        max_value=LIM["filters"][1], step=1, default=32,
+                                        help="Output channels (conv, transposed, separable)"),
+        })
+    rows = edited.to_dict("records") if hasattr(edited, "to_dict") else list(edited)
+    try:
+        return stack.from_editor_rows(rows)
+    except ValueError as e:
+        st.error(f"{e} The table below still shows the last stack that worked.")
+        return ss.xp_stack
 
 
 # ---------------------------------------------------------------- page
@@ -125,20 +121,19 @@ bias = top[3].toggle("Biases", True, key="bias", bind="query-params",
 if "xp_note" in ss:
     st.info(ss.pop("xp_note"))
 
-with st.expander(f"Layer stack: {len(ss.xp_stack)} layers (edit, add, remove)", expanded=True):
-    head = st.columns(ROW)
-    for col, text in zip(head, ["#", "layer", "kernel", "stride", "padding", "zeros/side",
-                                "dilation", "filters"]):
-        col.markdown(f"**{text}**")
-    for n, item in enumerate(ss.xp_stack, 1):
-        item[1] = _layer_row(n, *item)
-    add = st.columns([2.2, 1.3, 5], vertical_alignment="bottom")
+with st.expander(f"Layer stack: {len(ss.xp_stack)} layers. Click a cell to change it; "
+                 "the + under the table adds a row, ticking rows shows a bin to delete them",
+                 expanded=True):
+    ss.xp_stack = _builder()
+    add = st.columns([2.2, 1.4, 1.4, 4], vertical_alignment="bottom")
     add[0].selectbox("New layer", KINDS, key="xp_add_kind",
                      format_func=lambda k: stack.KINDS[k][1])
     add[1].button("Add layer", icon=":material/add:", on_click=_add_layer,
                   disabled=len(ss.xp_stack) >= LIM["layers"][1])
+    add[2].button("Remove last", icon=":material/remove:", on_click=_remove_last,
+                  disabled=not ss.xp_stack)
 
-layers = [spec for _, spec in ss.xp_stack]
+layers = ss.xp_stack
 code = stack.encode_stack(layers)
 default_code = stack.encode_stack(stack.PRESETS[stack.DEFAULT_PRESET].layers)
 if code == default_code:
@@ -407,7 +402,7 @@ if tabs[4].open:
                                   width="stretch")
                 right.plotly_chart(charts.image_panels([
                     ("input", x if x.ndim == 2 else image, "gray" if x.ndim == 2 else "rgb"),
-                    ("output" + (" (red +, blue −)" if signed else ""),
+                    ("output" + (" (blue +, red −)" if signed else ""),
                      out if out.ndim == 2 or not signed else out.mean(axis=2), out_scale)]),
                     width="stretch")
                 st.caption("Each output pixel is the sum of the 3×3 neighbourhood times the "
