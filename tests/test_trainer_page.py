@@ -119,3 +119,16 @@ def test_chart_builders_put_the_numbers_where_they_belong():
 
 def _rows_seed002():
     return [{"epoch": i + 1, **{k: v[i] for k, v in SEED002.items()}} for i in range(10)]
+
+
+def test_stop_button_of_a_running_run_writes_the_stop_request():
+    """The running run is faked: status 'running' with this test process as its pid."""
+    d = _handwritten_run("running")
+    jobs.set_status(d, state="running", **jobs.process_identity())
+    at = _page()
+    assert any("Running" in m.value for m in at.markdown)
+    assert at.get("progress")                                  # the progress bar is there
+    stop = next(b for b in at.button if b.label == "Stop training")
+    stop.click().run()
+    assert jobs.stop_requested(d)
+    assert not at.exception

@@ -1,0 +1,114 @@
+"""Training throughput of cnnweb's engine vs a bare `model.fit`, same model, data and batch size.
+
+    python benchmarks/train_throughput.py [--dataset mnist] [--arch mnist_cnn] [--n 12800]
+                                          [--epochs 3] [--batch-size 64] [--rounds 2]
+
+The engine run is the real thing (`cnnweb.train.run`: tf.data pipeline, per-batch progress,
+stop-file and divergence checks, metrics.jsonl), minus the validation split so both sides train
+on the same N images. The baseline is `model.fit(x, y)` on in-memory float32 arrays, verbose=0.
+Both are timed on training epochs after the first (which includes graph tracing), and the
+rounds alternate baseline/engine so that a busy machine hurts both alike; the best round of
+each is compared. Target: engine / baseline >= 0.95. Exit code 1 when it is missed.
+Data comes from the normal search (set CNNWEB_DATA_DIR=../shared/data for the full sets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_tmp = tempfile.mkdtemp(prefix="cnnweb-bench-")
+os.environ["CNNWEB_MODELS_DIR"] = os.path.join(_tmp, "models")   # never touch the real store
+os.environ["CNNWEB_RUNS_DIR"] = os.path.join(_tmp, "runs")
+
+from cnnweb import data, jobs, train, zoo  # noqa: E402
+
+
+def baseline(ds, args) -> float:
+    """images/s of bare model.fit on the same first N images."""
+    import keras
+    import numpy as np
+
+    x = ds.x_train[: args.n].astype(np.float32)
+    y = ds.y_train[: args.n]
+    keras.utils.set_random_seed(0)
+    model = zoo.build(args.arch, input_shape=ds.input_shape, num_classes=len(ds.class_names))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    times = []
+
+    class Timer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.t)
+
+    model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=0,
+              callbacks=[Timer()])
+    steady = times[1:] or times
+    return len(x) * len(steady) / sum(steady)
+
+
+def engine(ds_path: str | None, args) -> tuple[float, str]:
+    """images/s of a real cnnweb training run (its own steady-state measurement)."""
+    cfg = train.TrainConfig(args.arch, args.dataset, epochs=args.epochs,
+                            batch_size=args.batch_size, lr=1e-3, val_split=0.0, limit=args.n,
+                            data_path=ds_path)
+    run_dir = train.prepare_run_dir(cfg, None)
+    if train.run(cfg, run_dir, echo=False) != 0:
+        raise SystemExit(f"engine run failed: {jobs.read_json(run_dir / 'status.json')}")
+    res = jobs.read_json(run_dir / "result.json")
+    return res["images_per_s"], res["device"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", default="mnist", choices=list(data.DATASETS))
+    ap.add_argument("--arch", default=None, help="default: mnist_cnn / cifar_cnn")
+    ap.add_argument("--n", type=int, default=12800, help="training images per epoch")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    args.arch = args.arch or {"mnist": "mnist_cnn", "cifar10": "cifar_cnn"}[args.dataset]
+    ds = data.load(args.dataset)
+    args.n = min(args.n, len(ds.x_train))
+    print(f"data: {ds.source}", file=sys.stderr)
+    base, eng, device = [], [], ""
+    for r in range(args.rounds):
+        base.append(baseline(ds, args))
+        e, device = engine(ds.path, args)
+        eng.append(e)
+        print(f"round {r + 1}: model.fit {base[-1]:,.0f} img/s, engine {eng[-1]:,.0f} img/s",
+              file=sys.stderr)
+    ratio = max(eng) / max(base)
+    out = {"arch": args.arch, "dataset": args.dataset, "n": args.n, "epochs": args.epochs,
+           "batch_size": args.batch_size, "device": device, "fit_images_per_s": base,
+           "engine_images_per_s": eng, "ratio_best": ratio, "target": 0.95}
+    if args.json:
+        print(json.dumps(out, indent=1))
+    else:
+        print(f"{args.arch} on {args.dataset}, {args.n:,} images x {args.epochs} epochs, "
+              f"batch {args.batch_size}, {device}")
+        print(f"  bare model.fit : best {max(base):8,.0f} img/s   (rounds: "
+              f"{', '.join(f'{b:,.0f}' for b in base)})")
+        print(f"  cnnweb engine  : best {max(eng):8,.0f} img/s   (rounds: "
+              f"{', '.join(f'{e:,.0f}' for e in eng)})")
+        print(f"  ratio engine / fit = {ratio:.3f}  (target >= 0.95: "
+              f"{'met' if ratio >= 0.95 else 'MISSED'})")
+    return 0 if ratio >= 0.95 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
