@@ -164,9 +164,9 @@ def cmd_train(args) -> int:
         cfg.check()
         data.locate(cfg.dataset, cfg.data_path)
         train.check_arch_and_name(cfg)
+        run_dir = train.prepare_run_dir(cfg, args.run_dir)
     except ValueError as e:
         raise UsageError(f"train: {e}") from None
-    run_dir = train.prepare_run_dir(cfg, args.run_dir)
     print(f"run {run_dir.name}: {run_dir}", flush=True)
     rc = train.run(cfg, run_dir)
     from cnnweb import jobs

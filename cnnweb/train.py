@@ -415,6 +415,9 @@ def prepare_run_dir(cfg: TrainConfig, run_dir: str | os.PathLike | None) -> Path
         d = jobs.create_run_dir(cfg.arch, cfg.dataset)
     else:
         d = Path(run_dir).expanduser().resolve()
+        old_state = (jobs.read_json(d / "status.json", {}) or {}).get("state")
+        if old_state in jobs.FINAL:
+            raise ValueError(f"{d} already holds a {old_state} run; give a new --run-dir")
         d.mkdir(parents=True, exist_ok=True)
     old = jobs.read_json(d / "config.json", {}) or {}
     jobs.write_json(d / "config.json", {
@@ -434,8 +437,26 @@ def run(cfg: TrainConfig, run_dir: Path, echo: bool = True) -> int:
     jobs.set_status(run_dir, state="queued", reason="", **jobs.process_identity(),
                     epochs=cfg.epochs, epoch=0)
     # SIGTERM (e.g. `kill`) becomes a polite stop: the model so far is still saved
-    if threading.current_thread() is threading.main_thread():
+    main = threading.current_thread() is threading.main_thread()
+    old = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    if main:
         signal.signal(signal.SIGTERM, lambda *_: (run_dir / "stop").touch())
+
+        def on_ctrl_c(*_):
+            if (run_dir / "stop").exists():
+                raise KeyboardInterrupt
+            (run_dir / "stop").touch()
+            log("Ctrl-C: stopping after this batch and saving the model (Ctrl-C again to abort)")
+        signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        return _run_in_turn(cfg, run_dir, log)
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, old[0])
+            signal.signal(signal.SIGINT, old[1])
+
+
+def _run_in_turn(cfg: TrainConfig, run_dir: Path, log) -> int:
     try:
         with jobs.queue_turn(run_dir, on_wait=lambda ahead: (
                 log(f"queued behind {', '.join(ahead)}"),
@@ -446,6 +467,10 @@ def run(cfg: TrainConfig, run_dir: Path, echo: bool = True) -> int:
                                 ended=time.time())
                 return 0
             return _train(cfg, run_dir, log)
+    except KeyboardInterrupt:
+        log("aborted by Ctrl-C; nothing saved")
+        jobs.set_status(run_dir, state="failed", reason="aborted by Ctrl-C", ended=time.time())
+        return 130
     except Exception as e:  # noqa: BLE001 - the run must end with a reason, not a traceback
         with open(run_dir / "log.txt", "a", encoding="utf-8") as f:
             traceback.print_exc(file=f)

@@ -205,3 +205,12 @@ def test_config_argv_round_trips_through_the_cli_parser():
     args = build_parser().parse_args(["train", *cfg.argv()])
     back = train.TrainConfig(**{f: getattr(args, f) for f in train.TrainConfig.__dataclass_fields__})
     assert back == cfg
+
+
+def test_a_finished_run_folder_is_not_reused(tmp_path):
+    d = tmp_path / "old"
+    d.mkdir()
+    jobs.write_json(d / "status.json", {"state": "finished"})
+    r = _cli("--arch", "mnist_cnn", "--dataset", "mnist", "--run-dir", str(d))
+    assert r.returncode == 2 and "already holds a finished run" in r.stderr
+    assert not (d / "config.json").exists()
