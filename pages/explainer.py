@@ -69,6 +69,14 @@ def _remove_last():
     _set_stack(ss.xp_stack[:-1])
 
 
+def _pick_layer(label, options, default, key):
+    """A row of layer numbers (a dropdown's labels would go stale when the stack changes)."""
+    if key in ss and ss[key] not in options:  # e.g. the chosen layer was just removed
+        del ss[key]
+    return st.segmented_control(label, options, default=default, required=True, key=key,
+                                bind="query-params")
+
+
 def _builder():
     """The editable layer table; returns the layers it now describes (or the last good ones)."""
     col = st.column_config
@@ -183,9 +191,8 @@ if tabs[0].open and rows is not None:
         if rows:
             left, right = st.columns([1.2, 1])
             with left:
-                i = st.selectbox("Work out layer", [r.index for r in rows], key="work",
-                                 bind="query-params",
-                                 format_func=lambda i: f"{i}: {stack.describe(specs[i - 1])}")
+                i = _pick_layer("Work out layer", [r.index for r in rows], 1, "work")
+                st.caption(f"Layer {i}: {stack.describe(specs[i - 1])}")
                 for w in stack.working(rows, specs, i):
                     st.markdown(f"**{w.title}**")
                     for line in w.lines:
@@ -259,9 +266,10 @@ if tabs[2].open and rows is not None:
             st.info("Add a convolution or pooling layer to see a receptive field.")
         else:
             c = st.columns([2.5, 1, 1, 1.2])
-            li = c[0].selectbox("Layer", [r.index for r in traced], index=len(traced) - 1,
-                                key="rf_layer", bind="query-params",
-                                format_func=lambda i: f"{i}: {stack.describe(specs[i - 1])}")
+            with c[0]:
+                li = _pick_layer("Layer", [r.index for r in traced], traced[-1].index,
+                                 "rf_layer")
+                st.caption(f"Layer {li}: {stack.describe(specs[li - 1])}")
             row = rows[li - 1]
             oh, ow, _ = row.out_shape
             for key, limit in (("rf_row", oh), ("rf_col", ow)):

@@ -1,5 +1,6 @@
 """Shared test set-up: quiet TensorFlow, and never touch the real models/ or runs/ folders."""
 
+import contextlib
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -31,9 +32,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """URL of `streamlit run app.py` started from the project root (its own temp dirs)."""
+@contextlib.contextmanager
+def streamlit_server(base):
+    """`streamlit run app.py` from the project root on a free port, with its own models/ and
+    runs/ folders under `base`; yields its URL once /_stcore/health answers, then stops it."""
     import subprocess
     import sys
     import time
@@ -42,41 +44,54 @@ def app_url(tmp_path_factory):
 
     pytest.importorskip("streamlit", reason="streamlit is not installed")
     root = Path(__file__).resolve().parent.parent
-    base = tmp_path_factory.mktemp("server")
     env = dict(os.environ, CNNWEB_MODELS_DIR=str(base / "models"),
                CNNWEB_RUNS_DIR=str(base / "runs"), PYTHONUNBUFFERED="1")
     port = _free_port()
-    log = open(base / "streamlit.log", "w+b")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read().decode()}")
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not answer /_stcore/health within 60 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
+    with open(base / "streamlit.log", "w+b") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.fileWatcherType", "none", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    pytest.fail(f"streamlit exited with {proc.returncode}:\n"
+                                f"{log.read().decode()}")
+                try:
+                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail("streamlit did not answer /_stcore/health within 60 s")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """URL of the app server shared by all browser tests of the session."""
+    with streamlit_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url(tmp_path_factory):
+    """A server of its own that no browser has visited yet (for first-visit behaviour)."""
+    with streamlit_server(tmp_path_factory.mktemp("fresh_server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

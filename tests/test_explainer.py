@@ -396,3 +396,19 @@ def test_receptive_field_tab_follows_the_chosen_cell():
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "Output cell **(0, 0)** of layer 5" in text and "rows 0 to 17" in text
+
+
+def test_builder_table_rows_round_trip_and_fill_a_new_row_with_defaults():
+    for p in stack.PRESETS.values():
+        assert stack.from_editor_rows(stack.to_editor_rows(p.layers)) == p.layers
+    nan = float("nan")
+    got = stack.from_editor_rows([
+        {"layer": "MaxPool", "kernel": None, "stride": nan, "padding": None},  # a fresh row
+        {"layer": "Conv2D", "kernel": 5.0, "stride": 1, "padding": "2 zeros", "dilation": 2,
+         "filters": 16}])
+    assert got == [LayerSpec("maxpool", 2, 2, "valid"), LayerSpec("conv", 5, 1, 2, 2, 16)]
+    for bad, words in (({"kernel": 0}, "Layer 1: kernel must be a whole number from 1 to 15"),
+                       ({"stride": 2.5}, "stride"), ({"padding": "lots"}, "padding"),
+                       ({"layer": "Dense"}, "unknown layer")):
+        with pytest.raises(ValueError, match=words):
+            stack.from_editor_rows([bad])
