@@ -385,6 +385,18 @@ def progress(run: Run, now: float | None = None) -> dict:
             "data_source": run.status.get("data_source"), "epoch_rows": epochs, "tail": tail}
 
 
+def diagnosis(run: Run, epoch_rows: list[dict] | None = None) -> dict:
+    """diagnose.diagnose() of a run's history so far, with what the run knows about itself."""
+    from cnnweb import diagnose
+
+    st = run.status
+    return diagnose.diagnose(run.epochs() if epoch_rows is None else epoch_rows,
+                             hyperparams=run.config.get("hyperparams") or {},
+                             diverged=st.get("diverged"), n_train=st.get("n_train"),
+                             is_sample=bool(st.get("data_is_sample")),
+                             has_batchnorm=st.get("has_batchnorm"))
+
+
 def describe(run: Run, with_state: bool = True) -> str:
     """One line for lists: 'mnist_cnn on mnist, 5 epochs: finished, 98.9% test (id)'."""
     cfg = run.config.get("config") or {}

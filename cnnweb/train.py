@@ -319,6 +319,7 @@ def _monitor_class():
             self.epoch = epoch
             self.t_epoch = time.time()
             self.t_last_batch = self.t_epoch
+            self.c_epoch = self.c_last_batch = time.process_time()  # CPU seconds, all threads
             self.last_write = 0.0
             self.last_print = time.time()
             self.seen = 0
@@ -333,6 +334,7 @@ def _monitor_class():
         def _batch_end(self, batch, logs):
             now = time.time()
             self.t_last_batch = now
+            self.c_last_batch = time.process_time()
             self.seen = min((batch + 1) * self.bs, self.n_train)
             loss = float(logs.get("loss", float("nan")))
             if not math.isfinite(loss) or loss > self.threshold:
@@ -373,6 +375,7 @@ def _monitor_class():
                    "val_loss": logs.get("val_loss"), "val_accuracy": logs.get("val_accuracy"),
                    "lr": lr, "images": self.seen, "partial": self.seen < self.n_train,
                    "train_seconds": secs, "images_per_s": self.seen / secs,
+                   "cpu_seconds": self.c_last_batch - self.c_epoch,
                    "elapsed": time.time() - self.t_start, "time": time.time()}
             row = {k: (float(v) if isinstance(v, (np.floating, np.integer)) else v)
                    for k, v in row.items()}
@@ -513,6 +516,7 @@ def _train(cfg: TrainConfig, run_dir: Path, log) -> int:
             loss = keras.losses.SparseCategoricalCrossentropy()
             acc = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
         model.compile(optimizer=make_optimizer(cfg, steps), loss=loss, metrics=[acc])
+    has_bn = any(type(layer).__name__ == "BatchNormalization" for layer in model.layers)
     flip = cfg.dataset == "cifar10"
     train_ds = make_pipeline(x_tr, y_tr, cfg.batch_size, shuffle=True, augment=cfg.augment,
                              flip=flip, seed=cfg.seed, one_hot=one_hot)
@@ -526,7 +530,8 @@ def _train(cfg: TrainConfig, run_dir: Path, log) -> int:
     log(f"training {cfg.arch} on {len(x_tr):,} images, validating on {len(x_val):,}, "
         f"{cfg.epochs} epochs of {steps} batches; {model.count_params():,} parameters")
     jobs.set_status(run_dir, reason="", device=device, n_train=len(x_tr), n_val=len(x_val),
-                    data_source=ds.source, steps=steps)
+                    data_source=ds.source, data_is_sample=ds.is_sample, steps=steps,
+                    has_batchnorm=has_bn)
     model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs, callbacks=callbacks, verbose=0,
               shuffle=False)  # the pipeline shuffles
 
@@ -566,9 +571,9 @@ def _train(cfg: TrainConfig, run_dir: Path, log) -> int:
             for k in ("loss", "accuracy", "val_loss", "val_accuracy", "lr")}
     ips = monitor.images_per_s()
     from cnnweb import diagnose
-    verdict = diagnose.diagnose(
-        monitor.history, hyperparams=cfg.hyperparams(), n_train=len(x_tr), is_sample=ds.is_sample,
-        has_batchnorm=any(type(layer).__name__ == "BatchNormalization" for layer in model.layers))
+    verdict = diagnose.diagnose(monitor.history, hyperparams=cfg.hyperparams(),
+                                n_train=len(x_tr), is_sample=ds.is_sample, has_batchnorm=has_bn,
+                                n_classes=n_classes)
     meta = {
         "name": cfg.name or run_dir.name, "arch": cfg.arch, "dataset": cfg.dataset,
         "class_names": ds.class_names, "input_shape": list(ds.input_shape),

@@ -7,7 +7,7 @@ this page only reads the run folders, inside an st.fragment that ticks while a r
 import numpy as np
 import streamlit as st
 
-from cnnweb import charts, data, device, diagnose, jobs, train, zoo
+from cnnweb import charts, data, device, jobs, train, zoo
 
 st.set_page_config(layout="wide")   # also when the page is opened without app.py's navigation
 st.title("Trainer")
@@ -111,10 +111,7 @@ if st.session_state.get("tr_run") not in ids:
 def live_view(run_id: str, ticking: bool):
     run = jobs.get_run(run_id)
     p = jobs.progress(run)
-    hp = (run.config.get("hyperparams") or {})
-    verdict = diagnose.diagnose(p["epoch_rows"], hyperparams=hp, diverged=run.status.get("diverged"),
-                                n_train=run.status.get("n_train"),
-                                is_sample="sample" in (p["data_source"] or ""))
+    verdict = jobs.diagnosis(run, p["epoch_rows"])
     state = p["state"]
     icon = {"queued": ":material/hourglass_empty:", "running": ":material/directions_run:",
             "finished": ":material/check_circle:", "stopped": ":material/stop_circle:",
