@@ -274,8 +274,10 @@ def training_curves_figure(epochs: list[dict], progress: list[dict] | None = Non
 
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"),
                         horizontal_spacing=0.1)
-    xs = [e["epoch"] for e in epochs]
-    tail = [p for p in (progress or []) if p.get("epoch", 0) > (xs[-1] if xs else 0)]
+    # a stopped run's last epoch is partial: place it at the share of the epoch it trained
+    xs = [e["epoch"] - 1 + e.get("fraction", 1.0) for e in epochs]
+    done = epochs[-1]["epoch"] if epochs else 0
+    tail = [p for p in (progress or []) if p.get("epoch", 0) > done]
     for col, key in ((1, "loss"), (2, "accuracy")):
         show = col == 1
         fig.add_trace(go.Scatter(x=xs, y=[e.get(key) for e in epochs], mode="lines+markers",

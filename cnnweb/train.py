@@ -374,6 +374,7 @@ def _monitor_class():
                    "loss": logs.get("loss"), "accuracy": logs.get("accuracy"),
                    "val_loss": logs.get("val_loss"), "val_accuracy": logs.get("val_accuracy"),
                    "lr": lr, "images": self.seen, "partial": self.seen < self.n_train,
+                   "fraction": self.seen / self.n_train,
                    "train_seconds": secs, "images_per_s": self.seen / secs,
                    "cpu_seconds": self.c_last_batch - self.c_epoch,
                    "elapsed": time.time() - self.t_start, "time": time.time()}

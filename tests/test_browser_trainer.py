@@ -85,3 +85,16 @@ def test_one_epoch_run_on_the_shipped_sample_draws_live_curves(app_url, page):
     heatmaps = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .filter(p => (p.data || []).some(t => t.type === 'heatmap')).length""")
     assert heatmaps == 1                               # the confusion matrix
+
+    # a second, longer run is stopped from the page: it keeps its weights and says "Stopped"
+    _set_number(page, "Epochs", 20)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_role("button", name="Stop training").wait_for(timeout=60_000)
+    page.wait_for_function(f"() => ({CURVE_POINTS})() > 0 && "
+                           "document.body.innerText.includes('epoch 1/20')", timeout=120_000)
+    page.get_by_role("button", name="Stop training").click()
+    page.get_by_text("stopped by request", exact=False).wait_for(timeout=120_000)
+    _wait_idle(page)
+    page.screenshot(path=str(SHOTS / "4_stopped.png"), full_page=True)
+    assert page.get_by_text("Test accuracy", exact=True).count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
