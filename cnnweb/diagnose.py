@@ -16,6 +16,7 @@ TRAIN_FALL = 0.02      # train loss this fraction below its value at the best ep
 GAP_GROWTH = 0.02      # train-val accuracy gap grew by this much since the best epoch
 BIG_GAP = 0.10         # a train-val accuracy gap this large is overfitting on its own
 FLAT = 0.01            # accuracy change per epoch below this is "flat"
+GAP_START = 0.05       # overfitting by the gap "began" when the gap rose above this for good
 
 
 def _series(history) -> dict[str, list[float | None]]:
@@ -35,11 +36,13 @@ def _pct(x: float) -> str:
 
 def remedies_for_overfitting(best_epoch: int, best_val_loss: float, hp: dict,
                              has_batchnorm: bool | None, n_train: int | None,
-                             is_sample: bool) -> list[str]:
+                             is_sample: bool, last_epoch: int | None = None) -> list[str]:
     """Concrete next steps, most effective first, skipping what this run already does."""
-    out = [(f"Early stopping: the best model was at epoch {best_epoch} (validation loss "
-           f"{best_val_loss:.3f}); train for {best_epoch} epochs, or turn on early stopping "
-           f"with patience 2 so the weights of the best epoch are kept.")]
+    out = []
+    if last_epoch is None or best_epoch < last_epoch:
+        out.append(f"Early stopping: the best model was at epoch {best_epoch} (validation loss "
+                   f"{best_val_loss:.3f}); train for {best_epoch} epochs, or turn on early "
+                   f"stopping with patience 2 so the weights of the best epoch are kept.")
     p = hp.get("dropout")
     if not p:
         out.append("Dropout: add dropout (e.g. 0.4). In seed 002, Dropout(0.4) plus 15 epochs "
@@ -132,7 +135,7 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
         out["summary"] = (f"Overfitting from epoch {began}: the model is memorising the training "
                           f"images instead of learning what generalises.")
         out["remedies"] = remedies_for_overfitting(best + 1, vloss[best], hp, has_batchnorm,
-                                                   n_train, is_sample)
+                                                   n_train, is_sample, last_epoch=n)
         return out
 
     low = acc[-1] is not None and acc[-1] < chance + 0.5 * (1 - chance)
@@ -174,9 +177,10 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
 
 
 def _gap_start(gap: list[float]) -> int:
-    """1-based epoch after which the train/val accuracy gap kept growing past GAP_GROWTH."""
-    lo = min(range(len(gap)), key=lambda i: gap[i])
-    for i in range(lo + 1, len(gap)):
-        if gap[i] - gap[lo] > GAP_GROWTH:
-            return i + 1
-    return len(gap)
+    """1-based epoch from which the train/val accuracy gap stayed above GAP_START."""
+    began = len(gap)
+    for i in range(len(gap) - 1, -1, -1):
+        if gap[i] <= GAP_START:
+            break
+        began = i + 1
+    return began

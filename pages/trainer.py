@@ -33,6 +33,7 @@ def apply_preset():
         for field, key in FIELDS.items():
             st.session_state[key] = p[field]
         st.session_state.tr_limit = p.get("limit", 0)
+        st.session_state.tr_val = p.get("val_split", 0.1)
 
 
 def arch_changed():
