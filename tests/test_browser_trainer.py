@@ -47,6 +47,8 @@ def test_one_epoch_run_on_the_shipped_sample_draws_live_curves(app_url, page):
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Trainer", exact=True).click()
     page.get_by_role("heading", name="Trainer").wait_for()
     _wait_idle(page)
+    page.get_by_role("button", name="Start training").wait_for()
+    page.get_by_text("Training images to use (0 = all)").wait_for()
     page.screenshot(path=str(SHOTS / "1_form.png"), full_page=True)
     # seed 001's preset (batch 32), cut to one epoch on at most 6,000 images
     page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
