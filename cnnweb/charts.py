@@ -395,16 +395,18 @@ def arch_comparison_figure(records: list[dict], height: int = 440):
 # ---------------------------------------------------------------- Predict figures (helper "predict")
 
 def topk_figure(top: list, height: int = 260):
-    """Horizontal bars of the top-k classes, most likely at the top. top: [[label, p], ...]."""
+    """Horizontal bars of the top-k classes, most likely at the top. top: [[label, p], ...].
+    Built from one dict (about 2 ms) rather than update_* calls (about 20 ms): it is redrawn
+    after every stroke on the Predict page."""
     import plotly.graph_objects as go
 
     labels = [str(t[0]) for t in top]
     probs = [float(t[1]) for t in top]
-    colors = ["#1f77b4"] + ["#9ecae1"] * (len(top) - 1)
-    fig = go.Figure(go.Bar(x=probs, y=labels, orientation="h", marker_color=colors,
-                           text=[f"{p:.1%}" for p in probs], textposition="auto",
-                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="probability")
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    return fig
+    return go.Figure({
+        "data": [{"type": "bar", "x": probs, "y": labels, "orientation": "h",
+                  "marker": {"color": ["#1f77b4"] + ["#9ecae1"] * (len(top) - 1)},
+                  "text": [f"{p:.1%}" for p in probs], "textposition": "auto",
+                  "hovertemplate": "%{y}: %{x:.2%}<extra></extra>"}],
+        "layout": {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                   "xaxis": {"range": [0, 1], "tickformat": ".0%", "title": {"text": "probability"}},
+                   "yaxis": {"autorange": "reversed", "type": "category"}}})
