@@ -28,8 +28,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
+import numpy as np
+from PIL import Image, ImageDraw
 
 
 def random_drawing(rng) -> str:
@@ -51,7 +51,7 @@ def decode(url: str) -> np.ndarray:
 
 def pct(times, q) -> float:
     s = sorted(times)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))] * 1000
+    return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))] * 1000
 
 
 def main(argv=None) -> int:
