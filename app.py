@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
 st.set_page_config(page_title="cnnweb: learn CNNs by playing", page_icon="🧠", layout="wide")
 

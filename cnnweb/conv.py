@@ -15,7 +15,6 @@ Conventions
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 PADDINGS = ("valid", "same", "full")
@@ -24,13 +23,15 @@ LAYER_KINDS = ("conv", "depthwise", "separable", "transposed", "maxpool", "avgpo
 
 def _positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        # ValueError, not TypeError: callers (CLI, pages) report any bad setting the same way.
         raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}.")
     return value
 
 
 def _check_padding(padding):
-    if isinstance(padding, bool):
-        raise ValueError(f"padding must be 'valid', 'same', 'full' or a number of zeros, got {padding!r}.")
+    if isinstance(padding, bool):  # ValueError, like every other bad setting
+        msg = f"padding must be 'valid', 'same', 'full' or a number of zeros, got {padding!r}."
+        raise ValueError(msg)  # noqa: TRY004
     if isinstance(padding, int):
         if padding < 0:
             raise ValueError(f"padding must not be negative, got {padding}.")

@@ -6,6 +6,8 @@ import streamlit as st
 
 from cnnweb import charts, store, ui, zoo
 
+ui.ensure_app_navigation()
+
 SHAPES = {"32×32×3 (CIFAR-10 colour)": (32, 32, 3), "28×28×1 (MNIST grey)": (28, 28, 1)}
 
 

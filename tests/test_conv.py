@@ -115,9 +115,10 @@ def test_pooling_output_size_matches_keras():
 def test_invalid_arguments_give_a_sentence():
     with pytest.raises(ValueError, match="larger than the padded input"):
         conv.output_size(3, 5)
-    for bad in [dict(size=0, kernel=3), dict(size=5, kernel=0), dict(size=5, kernel=3, stride=0),
-                dict(size=5, kernel=3, padding="mirror"), dict(size=5, kernel=3, padding=-1),
-                dict(size=5, kernel=3, dilation=0), dict(size=5.5, kernel=3), dict(size=True, kernel=3)]:
+    for bad in [{"size": 0, "kernel": 3}, {"size": 5, "kernel": 0}, {"size": 5, "kernel": 3, "stride": 0},
+                {"size": 5, "kernel": 3, "padding": "mirror"}, {"size": 5, "kernel": 3, "padding": -1},
+                {"size": 5, "kernel": 3, "dilation": 0}, {"size": 5.5, "kernel": 3},
+                {"size": True, "kernel": 3}]:
         with pytest.raises(ValueError):
             conv.output_size(**bad)
     with pytest.raises(ValueError, match="smaller than the stride"):
@@ -190,7 +191,9 @@ def test_macs_match_tensorflow_profiler_flops():
     for size, k, s, cin, f, padding in [(12, 3, 1, 3, 8, "valid"), (9, 5, 2, 2, 4, "same")]:
         x = tf.TensorSpec((1, size, size, cin), tf.float32)
         w = tf.constant(np.ones((k, k, cin, f), "float32"))
-        fn = tf.function(lambda t: tf.nn.conv2d(t, w, s, padding.upper())).get_concrete_function(x)
+        fn = tf.function(
+            lambda t, w=w, s=s, padding=padding: tf.nn.conv2d(t, w, s, padding.upper())
+        ).get_concrete_function(x)
         opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
         flops = tf.compat.v1.profiler.profile(fn.graph, options=opts).total_float_ops
         out = conv.output_size(size, k, s, padding)
@@ -209,7 +212,7 @@ def test_keras_mnist_convnet_receptive_fields():
 
 
 def test_vgg16_pool5_sees_212_pixels_with_jump_32():
-    block = lambda n: [{"kernel": 3, "padding": "same"}] * n + [{"kernel": 2, "stride": 2}]  # noqa: E731
+    block = lambda n: [{"kernel": 3, "padding": "same"}] * n + [{"kernel": 2, "stride": 2}]
     stack = block(2) + block(2) + block(3) + block(3) + block(3)
     rf = conv.receptive_field(stack, size=224)
     assert (rf[-1].size, rf[-1].jump) == (212, 32)
