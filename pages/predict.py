@@ -141,11 +141,11 @@ if x is not None:
         else:
             st.info("This model has no convolution layers.")
     with f2:
-        options = [None, *range(len(class_names))]
-        target = st.selectbox("Grad-CAM for class", options, key=f"predict_cam_class_{name}",
-                              format_func=lambda c: "the predicted class" if c is None else class_names[c])
+        target = st.selectbox("Grad-CAM for class", range(-1, len(class_names)),
+                              key=f"predict_cam_class_{name}",
+                              format_func=lambda c: "the predicted class" if c < 0 else class_names[c])
         try:
-            cam = explain.gradcam(model, x, target)
+            cam = explain.gradcam(model, x, None if target < 0 else target)
         except ValueError as e:
             st.warning(f"Grad-CAM is not available for this model: {e}")
         else:
