@@ -66,7 +66,7 @@ def open_predict(app_url, page):
     wait_idle(page)
 
 
-def test_drawing_digits_with_the_mouse_gives_the_right_prediction(app_url, page):
+def test_drawing_digits_with_the_mouse_gives_the_right_prediction_and_shows_inside(app_url, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     open_predict(app_url, page)
     assert "Draw a digit first" in page.inner_text("[data-testid='stMain']")
@@ -75,25 +75,17 @@ def test_drawing_digits_with_the_mouse_gives_the_right_prediction(app_url, page)
         draw(page, strokes)
         got[digit] = prediction(page)
         page.screenshot(path=str(SHOTS / f"draw_{digit}.png"), full_page=True)
+        if digit == "7":                 # the first one: also look inside the network
+            page.get_by_role("heading", name="Inside the network").scroll_into_view_if_needed()
+            page.get_by_text("where the model looked for").wait_for()
+            assert page.locator("[data-testid='stImage'] img").count() >= 3   # input, maps, CAM
+            page.screenshot(path=str(SHOTS / "inside_the_network.png"), full_page=True)
         page.get_by_role("button", name="Clear", exact=True).click()
         page.get_by_text("Draw a digit first").wait_for()
         wait_idle(page)
         page.locator("canvas").last.wait_for()
         page.wait_for_timeout(800)       # the new canvas attaches its mouse handlers
     assert got == {d: d for d in DIGITS}
-    assert page.locator("[data-testid='stException']").count() == 0
-
-
-def test_feature_maps_and_gradcam_render_for_a_drawing(app_url, page):
-    open_predict(app_url, page)
-    draw(page, DIGITS["7"])
-    assert prediction(page) == "7"
-    section = page.get_by_role("heading", name="Inside the network")
-    section.scroll_into_view_if_needed()
-    page.get_by_text("where the model looked for").wait_for()
-    imgs = page.locator("[data-testid='stImage'] img")
-    assert imgs.count() >= 3                                  # input, feature grid, Grad-CAM
-    page.screenshot(path=str(SHOTS / "inside_the_network.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
 
