@@ -32,7 +32,9 @@ st.title("Predict")
 st.write("Draw a digit or upload pictures: the model says what it sees, how sure it is, what "
          "its layers respond to and where it looked.")
 
-entries = [e for e in store.list_models() if e.ok]     # shipped first
+# shipped first (digit models leading, so drawing works out of the box), then the user's
+entries = sorted((e for e in store.list_models() if e.ok),
+                 key=lambda e: (not e.shipped, e.meta.get("dataset") != "mnist", e.name.lower()))
 if not entries:
     st.warning("No trained model found. The shipped models live in models/; train one on the "
                "Trainer page or with `python -m cnnweb train`.")
@@ -57,10 +59,11 @@ st.caption(f"{meta.get('arch', '?')} on {meta.get('dataset', '?')}: input {'×'.
            + (f", {acc:.2%} test accuracy" if isinstance(acc, (int, float)) else "")
            + f", classes: {', '.join(class_names)}")
 
-sources = ["Draw", "Upload"] if digit else ["Upload"]
-source = st.radio("Input", sources, horizontal=True, key=f"predict_source_{len(sources)}",
-                  label_visibility="collapsed")
-if not digit:
+if digit:
+    source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="predict_source",
+                      label_visibility="collapsed")
+else:
+    source = "Upload"
     st.caption("Drawing is offered for digit (MNIST) models; pick one to draw.")
 
 x = probs = None                       # the current input and its prediction

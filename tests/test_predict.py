@@ -138,16 +138,19 @@ def test_page_colour_model_offers_upload_only_with_tiny_1epoch_model(tiny_models
     at = open_page(monkeypatch, None)
     at.selectbox(key="predict_model").select("tiny_1epoch_cifar").run()
     assert not at.exception
-    assert at.radio(key="predict_source_1").options == ["Upload"]
+    assert "predict_source" not in [r.key for r in at.radio]          # no Draw for photos
     assert at.radio(key="predict_fit").value == "squash" and len(at.radio(key="predict_fit").options) == 2
 
 
 def test_page_lists_shipped_models_first_then_the_users(tiny_models, monkeypatch):
     at = open_page(monkeypatch, None)
-    options = at.selectbox(key="predict_model").options
-    shipped = [e.name for e in store.list_models() if e.shipped]
-    assert options[: len(shipped)] == [o for o in options if o.startswith("★")]
-    assert any("tiny_1epoch_mnist · mnist" in o for o in options)
+    box = at.selectbox(key="predict_model")
+    names = [o.removeprefix("★ ").split(" · ")[0] for o in box.options]
+    shipped = {e.name for e in store.list_models() if e.shipped}
+    assert set(names[: len(shipped)]) == shipped
+    assert all(o.startswith("★") for o in box.options[: len(shipped)])
+    assert names[len(shipped):] == ["tiny_1epoch_mnist", "tiny_1epoch_cifar"]   # digits first
+    assert store.load_meta(box.value)["dataset"] == "mnist"    # drawing works out of the box
 
 
 def test_page_without_any_model_says_how_to_get_one(monkeypatch, tmp_path):
