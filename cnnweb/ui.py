@@ -69,8 +69,14 @@ def ensure_app_navigation() -> None:
     /explainer?layers=... opened on a freshly started server would run the page alone: file
     names as the sidebar, no page config. Call this first thing in every page script.
     """
+    import sys
+
     from streamlit.runtime.pages_manager import PagesManager
 
+    # AppTest resets this flag before every run and then runs pages in the old mode by design;
+    # a rerun there would swallow one-shot button clicks. A real server never imports it.
+    if "streamlit.testing.v1.local_script_runner" in sys.modules:
+        return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
