@@ -96,6 +96,9 @@ def test_one_epoch_run_on_the_shipped_sample_draws_live_curves(app_url, page):
                            "document.body.innerText.includes('epoch 1/20')", timeout=120_000)
     page.get_by_role("button", name="Stop training").click()
     page.get_by_text("stopped by request", exact=False).wait_for(timeout=120_000)
+    # the fragment that saw the run end asks for a full rerun, which draws the results; the
+    # page can look idle for a moment between the two runs, so wait for the results themselves
+    page.get_by_text("Test accuracy", exact=True).wait_for(timeout=30_000)
     _wait_idle(page)
     page.screenshot(path=str(SHOTS / "4_stopped.png"), full_page=True)
     assert page.get_by_text("Test accuracy", exact=True).count() == 1
