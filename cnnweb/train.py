@@ -600,8 +600,10 @@ def _train(cfg: TrainConfig, run_dir: Path, log) -> int:
               "model_path": str(path)}
     jobs.write_json(run_dir / "result.json", result)
     state = "stopped" if stopped else "finished"
-    reason = (f"stopped by request after {len(monitor.history)} epoch(s); model saved"
-              if stopped else "")
+    done = sum(not h["partial"] for h in monitor.history)
+    part = (f" and part of epoch {done + 1}"
+            if monitor.history and monitor.history[-1]["partial"] else "")
+    reason = f"stopped by request after {done} full epoch(s){part}; model saved" if stopped else ""
     jobs.set_status(run_dir, state=state, reason=reason, ended=time.time(),
                     test_accuracy=test_acc, model_name=meta["name"], images_per_s=ips)
     log(f"{state}: model saved as {meta['name']} ({path})")

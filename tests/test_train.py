@@ -145,6 +145,7 @@ def test_stop_request_is_honoured_within_a_batch_and_keeps_the_model(tmp_path):
     t.join()
     st = jobs.read_json(run_dir / "status.json")
     assert st["state"] == "stopped" and "stopped by request" in st["reason"]
+    assert "after 0 full epoch(s) and part of epoch 1" in st["reason"]
     epochs = [r for r in jobs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"]
     assert len(epochs) == 1 and epochs[0]["partial"]          # stopped inside epoch 1
     assert epochs[0]["images"] < 2700
