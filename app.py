@@ -6,14 +6,26 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-st.set_page_config(page_title="cnnweb: learn CNNs by playing", page_icon="🧠", layout="wide")
+from cnnweb import ui
+
+t = ui.t
+st.set_page_config(page_title=t("app.title"), page_icon="🧠", layout="wide",
+                   initial_sidebar_state="collapsed" if ui.presenting() else "auto")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/explainer.py", title="Explainer", icon=":material/calculate:", url_path="explainer"),
-    st.Page("pages/trainer.py", title="Trainer", icon=":material/monitoring:", url_path="trainer"),
-    st.Page("pages/gallery.py", title="Gallery", icon=":material/account_tree:", url_path="gallery"),
-    st.Page("pages/predict.py", title="Predict", icon=":material/draw:", url_path="predict"),
+    st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
+    st.Page("pages/explainer.py", title=t("nav.explainer"), icon=":material/calculate:",
+            url_path="explainer"),
+    st.Page("pages/lessons.py", title=t("nav.lessons"), icon=":material/school:",
+            url_path="lessons"),
+    st.Page("pages/trainer.py", title=t("nav.trainer"), icon=":material/monitoring:",
+            url_path="trainer"),
+    st.Page("pages/gallery.py", title=t("nav.gallery"), icon=":material/account_tree:",
+            url_path="gallery"),
+    st.Page("pages/predict.py", title=t("nav.predict"), icon=":material/draw:",
+            url_path="predict"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+ui.classroom_sidebar()
+page.run()

@@ -3,12 +3,15 @@
 Pure Python; no TensorFlow, no streamlit. Input is the per-epoch history (a list of dicts with
 loss, accuracy, val_loss, val_accuracy, or a dict of such lists). The remedies are the ones
 seed 002 lists (more data / augmentation, dropout, a smaller model, early stopping, weight
-decay, a lower learning rate) made concrete for this run's settings.
+decay, a lower learning rate) made concrete for this run's settings. Every sentence is an i18n.Msg: English text that also
+carries its catalogue key ("diag.*"), so a page can show it in the reader's language.
 """
 
 from __future__ import annotations
 
 import math
+
+from cnnweb.i18n import Msg
 
 # thresholds, in one place so that the tests and the page agree
 VAL_RISE = 0.01        # val loss this fraction above its minimum (on average, after it) = rising
@@ -30,40 +33,29 @@ def _finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def remedies_for_overfitting(best_epoch: int, best_val_loss: float, hp: dict,
                              has_batchnorm: bool | None, n_train: int | None,
                              is_sample: bool, last_epoch: int | None = None) -> list[str]:
     """Concrete next steps, most effective first, skipping what this run already does."""
     out = []
     if last_epoch is None or best_epoch < last_epoch:
-        out.append(f"Early stopping: the best model was at epoch {best_epoch} (validation loss "
-                   f"{best_val_loss:.3f}); train for {best_epoch} epochs, or turn on early "
-                   f"stopping with patience 2 so the weights of the best epoch are kept.")
+        out.append(Msg("diag.rem.early_stopping", epoch=best_epoch, loss=best_val_loss))
     p = hp.get("dropout")
     if not p:
-        out.append("Dropout: add dropout (e.g. 0.4). In seed 002, Dropout(0.4) plus 15 epochs "
-                   "lifted CIFAR-10 test accuracy from 71.17% to 73.29%.")
+        out.append(Msg("diag.rem.add_dropout"))
     elif p < 0.6:
-        out.append(f"Dropout: raise it from {p:g} to {min(round(p + 0.2, 2), 0.6):g}.")
+        out.append(Msg("diag.rem.raise_dropout", old=p, new=min(round(p + 0.2, 2), 0.6)))
     if not hp.get("augment"):
-        out.append("Data augmentation: turn it on (random shifts, and flips for CIFAR-10), so "
-                   "the model never sees exactly the same image twice.")
+        out.append(Msg("diag.rem.augment"))
     if hp.get("limit") or is_sample:
-        n = f"{n_train:,} " if n_train else ""
-        out.append(f"More data: this run trained on only {n}images"
-                   + (" (the shipped sample)" if is_sample else " (--limit)")
-                   + "; the full dataset is the best regulariser.")
+        why = Msg("diag.rem.why_sample" if is_sample else "diag.rem.why_limit")
+        out.append(Msg("diag.rem.more_data_n", n=n_train, why=why) if n_train else
+                   Msg("diag.rem.more_data", why=why))
     if not hp.get("weight_decay"):
-        out.append("Weight decay: e.g. 1e-4 (AdamW) keeps the weights small.")
+        out.append(Msg("diag.rem.weight_decay"))
     if has_batchnorm is False:
-        out.append("Batch normalization: an architecture with BatchNormalization (seed 004's "
-                   "BN + LeakyReLU net reached 73.79% on CIFAR-10) trains more stably and "
-                   "regularises a little.")
-    out.append("A smaller model: fewer filters or dense units leave less room to memorise.")
+        out.append(Msg("diag.rem.batchnorm"))
+    out.append(Msg("diag.rem.smaller"))
     return out
 
 
@@ -85,28 +77,25 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
     bad = next((i for i, v in enumerate(s["loss"]) if v is not None and not _finite(v)), None)
     if diverged or bad is not None:
         e = (diverged or {}).get("epoch") or (bad + 1)
-        where = f"epoch {e}" + (f" batch {diverged['batch']}" if diverged and
-                                diverged.get("batch") else "")
+        batch = diverged.get("batch") if diverged else None
         out.update(verdict="diverged", began_epoch=e,
-                   summary=f"Training diverged at {where}: the loss became NaN or exploded.",
-                   marker={"epoch": e, "label": "diverged"})
+                   summary=(Msg("diag.diverged_batch", epoch=e, batch=batch) if batch else
+                            Msg("diag.diverged", epoch=e)),
+                   marker={"epoch": e, "label": Msg("diag.verdict.diverged")})
         out["remedies"] = [
-            "Lower the learning rate" + (f" (try {lr / 10:g} instead of {lr:g})" if lr else
-                                         " by 10x") + ".",
-            "Use an architecture with BatchNormalization, which keeps activations in range.",
-            "With SGD, switch to Adam, which adapts the step size per weight."]
+            Msg("diag.rem.lower_lr", new=lr / 10, old=lr) if lr else Msg("diag.rem.lower_lr_10x"),
+            Msg("diag.rem.use_bn"), Msg("diag.rem.adam")]
         return out
 
     if n < 2:
-        out["summary"] = "Too early to judge: wait for at least two epochs."
+        out["summary"] = Msg("diag.too_early")
         return out
 
     loss, acc = s["loss"], s["accuracy"]
     vloss, vacc = s["val_loss"], s["val_accuracy"]
     if not all(_finite(v) for v in vloss):
         out["verdict"] = "no validation"
-        out["summary"] = ("No validation data, so overfitting cannot be seen: "
-                          "set a validation split above 0.")
+        out["summary"] = Msg("diag.no_validation")
         return out
 
     best = min(range(n), key=lambda i: vloss[i])          # 0-based epoch of lowest val loss
@@ -122,18 +111,15 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
     if (val_rising and train_falling) or big_gap:
         began = best + 2 if val_rising else _gap_start(gap)
         out.update(verdict="overfitting", began_epoch=began,
-                   marker={"epoch": began, "label": f"overfitting from epoch {began}"})
+                   marker={"epoch": began, "label": Msg("diag.marker_overfit", epoch=began)})
         d = []
         if val_rising:
-            d.append(f"Validation loss was lowest at epoch {best + 1} ({vloss[best]:.3f}) and rose "
-                     f"to {vloss[-1]:.3f} by epoch {n}, while training loss kept falling "
-                     f"({loss[best]:.3f} -> {loss[-1]:.3f}).")
+            d.append(Msg("diag.val_rose", best=best + 1, best_loss=vloss[best],
+                         last_loss=vloss[-1], n=n, train_best=loss[best], train_last=loss[-1]))
         if gap:
-            d.append(f"The gap between training and validation accuracy is {_pct(gap[-1])} "
-                     f"(it was {_pct(gap[best])} at epoch {best + 1}).")
+            d.append(Msg("diag.gap_grew", gap=gap[-1], gap_best=gap[best], best=best + 1))
         out["details"] = d
-        out["summary"] = (f"Overfitting from epoch {began}: the model is memorising the training "
-                          f"images instead of learning what generalises.")
+        out["summary"] = Msg("diag.overfitting", epoch=began)
         out["remedies"] = remedies_for_overfitting(best + 1, vloss[best], hp, has_batchnorm,
                                                    n_train, is_sample, last_epoch=n)
         return out
@@ -142,37 +128,31 @@ def diagnose(history, *, hyperparams: dict | None = None, has_batchnorm: bool | 
     flat = n >= 3 and abs(acc[-1] - acc[-3]) / 2 < FLAT
     if low and flat:
         out.update(verdict="underfitting",
-                   summary=(f"Underfitting: training accuracy is only {_pct(acc[-1])} and flat; "
-                            f"the model is not learning the training images well."),
-                   marker={"epoch": n, "label": "underfitting"})
-        out["details"] = [f"Validation accuracy {_pct(vacc[-1])}; chance is {_pct(chance)}."]
-        rem = [("Train longer, or with a learning rate that moves (with SGD try 0.01-0.1; "
-               "with Adam 1e-3).")]
+                   summary=Msg("diag.underfitting", acc=acc[-1]),
+                   marker={"epoch": n, "label": Msg("diag.verdict.underfitting")})
+        out["details"] = [Msg("diag.val_vs_chance", acc=vacc[-1], chance=chance)]
+        rem = [Msg("diag.rem.train_longer")]
         if hp.get("dropout"):
-            rem.append(f"Less regularisation: lower dropout from {hp['dropout']:g}.")
+            rem.append(Msg("diag.rem.less_dropout", p=hp["dropout"]))
         if hp.get("weight_decay"):
-            rem.append("Less regularisation: lower or remove the weight decay.")
-        rem.append("A bigger model: more filters or another conv block.")
+            rem.append(Msg("diag.rem.less_wd"))
+        rem.append(Msg("diag.rem.bigger"))
         if has_batchnorm is False:
-            rem.append("Batch normalization helps deeper nets train at all.")
+            rem.append(Msg("diag.rem.bn_deeper"))
         out["remedies"] = rem
         return out
 
     still = vloss[-1] <= min(vloss) + 1e-12 and n >= 2 and vloss[-1] < vloss[-2]
     if still:
         out.update(verdict="learning",
-                   summary=(f"Still improving: validation loss is at its lowest so far "
-                            f"({vloss[-1]:.3f}) after epoch {n}; no sign of overfitting yet."),
-                   remedies=[("More epochs would probably help; watch for validation loss "
-                             "turning up.")])
+                   summary=Msg("diag.learning", loss=vloss[-1], n=n),
+                   remedies=[Msg("diag.rem.more_epochs")])
     else:
         out.update(verdict="good",
-                   summary=(f"No clear overfitting: validation loss is lowest at epoch {best + 1} "
-                            f"and has not risen meaningfully since."),
-                   remedies=[(f"Epoch {best + 1} had the best validation loss; early stopping "
-                             f"there would keep that model.")])
+                   summary=Msg("diag.good", best=best + 1),
+                   remedies=[Msg("diag.rem.stop_at_best", best=best + 1)])
     if gap:
-        out["details"] = [f"Train/validation accuracy gap: {_pct(gap[-1])}."]
+        out["details"] = [Msg("diag.gap", gap=gap[-1])]
     return out
 
 

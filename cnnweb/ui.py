@@ -80,3 +80,74 @@ def ensure_app_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# --- Classroom: language and presentation view (helper "classroom") --------------------------
+
+def lang() -> str:
+    """The reader's language: the sidebar picker (app.py), else ?lang= in the URL, else English."""
+    from cnnweb import i18n
+
+    value = st.session_state.get("lang")
+    return i18n.normalize(value if value is not None else st.query_params.get("lang"))
+
+
+def t(key: str, /, **fmt) -> str:
+    """Catalogue text of `key` in the reader's language (see cnnweb.i18n)."""
+    from cnnweb import i18n
+
+    return i18n.t(key, lang=lang(), **fmt)
+
+
+def tr(text) -> str:
+    """Words from a cnnweb module (an i18n.Msg) in the reader's language; other text as is."""
+    from cnnweb import i18n
+
+    return i18n.tr(text, lang())
+
+
+def presenting() -> bool:
+    """Presentation view on (sidebar switch, or ?present=true in a shared link)."""
+    value = st.session_state.get("present")
+    if value is None:
+        value = st.query_params.get("present")
+    return value in (True, "true", "True", "1")
+
+
+_PRESENT_CSS = """<style>
+html { font-size: 22px; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.2rem 2rem 2rem 2rem; }
+h1 { font-size: 2.4rem !important; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem; }
+</style>"""
+
+
+def classroom_sidebar() -> None:
+    """The language picker and the presentation switch at the foot of every page's sidebar.
+    Both live in the URL (?lang=zh, ?present=true) so a teacher can share the set-up; the
+    language is written back after every page switch (which clears the query string)."""
+    from cnnweb import i18n
+
+    ss = st.session_state
+    if "lang" not in ss:
+        ss.lang = lang()
+    with st.sidebar:
+        # not bound to the URL: a bound picker would write its label (简体中文), not the code
+        st.segmented_control("Language · 语言", list(i18n.LANGS), format_func=i18n.LANGS.get,
+                             required=True, key="lang")
+        st.toggle(t("app.present"), key="present", bind="query-params",
+                  help=t("app.present_help"))
+    if ss.lang == i18n.DEFAULT:
+        st.query_params.pop("lang", None)
+    elif st.query_params.get("lang") != ss.lang:
+        st.query_params["lang"] = ss.lang
+    if presenting():
+        st.html(_PRESENT_CSS)
+
+
+def plotly_chart(fig, **kwargs):
+    """st.plotly_chart, with bigger fonts and a taller chart in the presentation view."""
+    if presenting():
+        height = fig.layout.height
+        fig.update_layout(font_size=20, height=int(height * 1.3) if height else None)
+    return st.plotly_chart(fig, **kwargs)
