@@ -57,10 +57,11 @@ def padding_sizes(n: int, kernel: int, stride: int) -> dict:
             "zeros_before": before, "zeros_after": after}
 
 
-def padding_steps(n: int, kernel: int, stride: int, padding: str) -> filters.ConvStep:
-    """The first step of a kernel of ones on a small digit grid, for the zero-border picture."""
+def padding_step(n: int, kernel: int, stride: int, padding: str):
+    """(first step, kernel) of a kernel of ones on a small digit grid: the zero-border picture."""
+    ones = np.ones((kernel, kernel))
     grid = filters.demo_grid("random digits", n, seed=3)
-    return filters.conv_step(grid, np.ones((kernel, kernel)), 0, stride, padding)
+    return filters.conv_step(grid, ones, 0, stride, padding), ones
 
 
 def sizes_through_layers(n: int, kernel: int, layers: int) -> dict[str, list[int]]:

@@ -145,8 +145,40 @@ def classroom_sidebar() -> None:
         st.html(_PRESENT_CSS)
 
 
+def term(text) -> str:
+    """A word that is data elsewhere (filter, picture, chart labels) in the reader's language."""
+    from cnnweb import i18n
+
+    return i18n.term(text, lang())
+
+
+def verdict(v: dict) -> None:
+    """A cnnweb.diagnose verdict in words: summary, details and what to try."""
+    st.markdown(f"**{t('diag.title', verdict=t('diag.verdict.' + v['verdict']))}**")
+    st.write(tr(v["summary"]))
+    for d in v["details"]:
+        st.caption(tr(d))
+    if v["remedies"]:
+        st.markdown(f"**{t('diag.try')}**\n" + "\n".join(f"- {tr(r)}" for r in v["remedies"]))
+
+
+def _translate_figure(fig) -> None:
+    """Trace names, subplot titles and axis titles of a cnnweb.charts figure, via i18n terms."""
+    for trace in fig.data:
+        if trace.name:
+            trace.name = term(trace.name)
+    for note in fig.layout.annotations or ():
+        if note.text:
+            note.text = term(note.text)
+    fig.for_each_xaxis(lambda ax: ax.title.text and ax.update(title_text=term(ax.title.text)))
+    fig.for_each_yaxis(lambda ax: ax.title.text and ax.update(title_text=term(ax.title.text)))
+
+
 def plotly_chart(fig, **kwargs):
-    """st.plotly_chart, with bigger fonts and a taller chart in the presentation view."""
+    """st.plotly_chart in the reader's language, with bigger fonts and a taller chart in the
+    presentation view."""
+    if lang() != "en":
+        _translate_figure(fig)
     if presenting():
         height = fig.layout.height
         fig.update_layout(font_size=20, height=int(height * 1.3) if height else None)

@@ -34,6 +34,12 @@ def t(key: str, /, *, lang: str = DEFAULT, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def term(text: str, lang: str = DEFAULT) -> str:
+    """A word that is data elsewhere (a filter's name, a chart's axis title) in `lang`: the
+    catalogue's "term.<text>", or the text itself where there is none."""
+    return CATALOGUES[normalize(lang)].get("term." + str(text), text)
+
+
 def placeholders(text: str) -> list[tuple[str, str]]:
     """The (name, format spec) of each {placeholder} in a template, sorted."""
     return sorted((name, spec or "") for _, name, spec, _ in string.Formatter().parse(text)
