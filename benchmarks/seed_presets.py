@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from cnnweb import jobs, train
 
@@ -32,24 +31,31 @@ def seed_accuracy(note: str) -> float | None:
 
 def run_preset(name: str, tmp: Path, extra: list[str]) -> dict:
     p = {k: v for k, v in train.PRESETS[name].items() if k != "seed_result"}
-    cfg = train.TrainConfig(**p)
-    run_dir = tmp / "runs" / re.sub(r"\W+", "-", name)[:40]
-    env = {**os.environ, "CNNWEB_MODELS_DIR": str(tmp / "models"),
+    return run_config(name, p, seed_accuracy(train.PRESETS[name]["seed_result"]), tmp, extra)
+
+
+def run_config(label: str, params: dict, target: float | None, tmp: Path,
+               extra: list[str] = ()) -> dict:
+    """One `python -m cnnweb train` run of params (TrainConfig fields) to the end: wall time of
+    the whole command, test accuracy, peak memory, and the first epoch whose validation
+    accuracy reached target (None without a validation split). Used by time_to_accuracy.py."""
+    from _kit import QUIET, run_measured
+
+    cfg = train.TrainConfig(**params)
+    run_dir = tmp / "runs" / re.sub(r"\W+", "-", label)[:40]
+    env = {**os.environ, **QUIET, "CNNWEB_MODELS_DIR": str(tmp / "models"),
            "CNNWEB_RUNS_DIR": str(tmp / "runs")}
-    t0 = time.time()
-    r = subprocess.run([sys.executable, "-m", "cnnweb", "train", *cfg.argv(), *extra,
-                        "--run-dir", str(run_dir)], cwd=ROOT, env=env, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.time() - t0
-    if r.returncode != 0:
-        return {"preset": name, "error": r.stderr.strip().splitlines()[-1]}
+    r = run_measured([sys.executable, "-m", "cnnweb", "train", *cfg.argv(), *extra,
+                      "--run-dir", str(run_dir)], env)
+    if r["rc"] != 0:
+        return {"preset": label, "error": (r["stderr"].splitlines() or ["?"])[-1]}
     res = jobs.read_json(run_dir / "result.json")
     epochs = [m for m in jobs.read_jsonl(run_dir / "metrics.jsonl") if m["type"] == "epoch"]
-    target = seed_accuracy(train.PRESETS[name]["seed_result"])
-    hit = next((e for e in epochs if target and e.get("val_accuracy", 0) >= target), None)
-    return {"preset": name, "seed": target, "test_accuracy": res["test_accuracy"],
-            "wall_s": wall, "train_s": sum(e["train_seconds"] for e in epochs),
+    hit = next((e for e in epochs if target and (e.get("val_accuracy") or 0) >= target), None)
+    return {"preset": label, "seed": target, "test_accuracy": res["test_accuracy"],
+            "wall_s": r["wall_s"], "train_s": sum(e["train_seconds"] for e in epochs),
             "images_per_s": res["images_per_s"], "device": res["device"],
+            "peak_rss_mb": r["peak_rss_mb"], "epochs": len(epochs),
             "val_reached_seed_at_epoch": hit and hit["epoch"],
             "val_reached_seed_after_s": hit and hit["elapsed"], "command": res["command"]}
 

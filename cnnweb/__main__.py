@@ -167,6 +167,10 @@ def cmd_train(args) -> int:
         run_dir = train.prepare_run_dir(cfg, args.run_dir)
     except ValueError as e:
         raise UsageError(f"train: {e}") from None
+    except OSError as e:   # e.g. a --run-dir on a read-only disk
+        print(f"error: train: cannot write the run folder: {e.strerror or e} "
+              f"({e.filename or args.run_dir})", file=sys.stderr)
+        return 1
     print(f"run {run_dir.name}: {run_dir}", flush=True)
     rc = train.run(cfg, run_dir)
     from cnnweb import jobs

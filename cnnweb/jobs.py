@@ -54,10 +54,16 @@ def _jsonable(o):
 
 
 def read_json(path: Path, default=None):
+    """The file's JSON, or default when it is missing, unreadable or corrupt. With a dict or
+    list default, a file holding another kind of JSON (say `[1, 2]` where a status object
+    belongs) counts as corrupt too, so callers can rely on the type they asked for."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return default
+    if isinstance(default, (dict, list)) and not isinstance(value, type(default)):
+        return default
+    return value
 
 
 def append_jsonl(path: Path, obj) -> None:
@@ -66,18 +72,45 @@ def append_jsonl(path: Path, obj) -> None:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """All complete lines; a half-written last line (the writer is mid-append) is skipped."""
+    """All complete lines that hold a JSON object; a half-written last line (the writer is
+    mid-append) and garbage (a corrupt or hand-edited file) are skipped."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
     out = []
     for line in text.splitlines():
         try:
-            out.append(json.loads(line))
+            row = json.loads(line)
         except ValueError:
             continue
+        if isinstance(row, dict):
+            out.append(row)
     return out
+
+
+def _number(value, default=None):
+    """value if it is a real number (not a bool), else default: fields read from files that
+    may have been damaged are checked before arithmetic is done with them."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return value
+
+
+def _metric_row(row: dict) -> dict | None:
+    """A metrics.jsonl row fit for the page, or None: a progress/epoch row needs a whole epoch
+    number >= 1 (progress rows: 0 <= batch <= batches, batches >= 1); other fields that should
+    be numbers and are not become None."""
+    kind, epoch = row.get("type"), row.get("epoch")
+    if kind not in ("progress", "epoch") or isinstance(epoch, bool) or not isinstance(epoch, int) \
+            or epoch < 1:
+        return None
+    batch, batches = _number(row.get("batch")), _number(row.get("batches"))
+    if kind == "progress" and not (isinstance(batch, int) and isinstance(batches, int)
+                                   and 0 <= batch <= batches and batches >= 1):
+        return None
+    return {k: (v if k in ("type", "partial") or _number(v) is not None or v is None else None)
+            for k, v in row.items()}
 
 
 # ------------------------------------------------------------------ run folders
@@ -128,6 +161,11 @@ def _proc_start_time(pid: int) -> float | None:
 def process_identity(pid: int | None = None) -> dict:
     pid = pid or os.getpid()
     return {"pid": pid, "pid_start": _proc_start_time(pid)}
+
+
+def _pid(value) -> int | None:
+    """A process id read from a file, or None when it is not a plausible one."""
+    return value if isinstance(_number(value), int) and value > 0 else None
 
 
 def _reap(pid: int) -> str | None:
@@ -226,11 +264,12 @@ class Run:
 
     @property
     def state(self) -> str:
-        return self.status.get("state", "queued")
+        state = self.status.get("state", "queued")
+        return state if state in ACTIVE + FINAL else "failed"
 
     @property
     def created(self) -> float:
-        return float(self.config.get("created", 0.0))
+        return float(_number(self.config.get("created"), 0.0))
 
     @property
     def reason(self) -> str:
@@ -241,7 +280,8 @@ class Run:
         return self.state in ACTIVE
 
     def metrics(self) -> list[dict]:
-        return read_jsonl(self.path / "metrics.jsonl")
+        """Progress and epoch rows, oldest first; damaged lines are left out (see _metric_row)."""
+        return [r for r in map(_metric_row, read_jsonl(self.path / "metrics.jsonl")) if r]
 
     def epochs(self) -> list[dict]:
         return [m for m in self.metrics() if m.get("type") == "epoch"]
@@ -264,8 +304,8 @@ def refresh(run_dir: Path) -> dict:
     state = st.get("state", "queued")
     if state not in ACTIVE:
         return st
-    pid = st.get("pid") or (read_json(run_dir / "launcher.json", {}) or {}).get("pid")
-    pid_start = st.get("pid_start") if st.get("pid") else None
+    pid = _pid(st.get("pid")) or _pid((read_json(run_dir / "launcher.json", {}) or {}).get("pid"))
+    pid_start = _number(st.get("pid_start")) if _pid(st.get("pid")) else None
     if pid:
         how = _reap(pid)
         if how is None and is_alive(pid, pid_start):
@@ -275,7 +315,10 @@ def refresh(run_dir: Path) -> dict:
             return again
         return set_status(run_dir, state="failed", reason=_death_reason(run_dir, pid, how),
                           ended=time.time())
-    created = float((read_json(run_dir / "config.json", {}) or {}).get("created", 0.0))
+    created = _number((read_json(run_dir / "config.json", {}) or {}).get("created"))
+    if created is None:  # a damaged config.json: the folder's age will do
+        with contextlib.suppress(OSError):
+            created = run_dir.stat().st_mtime
     if created and time.time() - created > NEVER_STARTED_S:
         return set_status(run_dir, state="failed", ended=time.time(),
                           reason="the training process never started")
@@ -298,8 +341,17 @@ def list_runs(base: Path | None = None) -> list[Run]:
     return sorted(runs, key=lambda r: (r.created, r.id))
 
 
+def _check_run_id(run_id) -> str:
+    """A run id is one folder name inside the runs folder: no path, no '..' (ValueError)."""
+    text = str(run_id)
+    if not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text:
+        raise ValueError(f"{text[:80]!r} is not a run id (a run id is a folder name such as "
+                         f"20250101-120000-mnist_cnn-mnist-1a2b3c)")
+    return text
+
+
 def get_run(run_id: str, base: Path | None = None) -> Run:
-    d = Path(base or paths.runs_dir()) / run_id
+    d = Path(base or paths.runs_dir()) / _check_run_id(run_id)
     if not (d / "config.json").exists():
         raise ValueError(f"no run named {run_id!r} in {d.parent}")
     return load_run(d)
@@ -337,7 +389,7 @@ def request_stop(run_id_or_dir) -> None:
     """Ask a run to stop: it finishes the current batch, saves the model so far, says "stopped"."""
     d = Path(run_id_or_dir)
     if not d.is_absolute() and not d.exists():
-        d = paths.runs_dir() / str(run_id_or_dir)
+        d = paths.runs_dir() / _check_run_id(run_id_or_dir)
     if not (d / "config.json").exists():
         raise ValueError(f"no run at {d}")
     (d / "stop").touch()

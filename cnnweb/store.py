@@ -30,6 +30,7 @@ from pathlib import Path
 from cnnweb import paths
 
 MAX_NAME = 64
+MAX_NAME_BYTES = 200   # UTF-8; file names may have 255 bytes, and the temporary name adds ~30
 SIDECAR_KEYS = ("name", "arch", "dataset", "class_names", "input_shape", "preprocessing",
                 "hyperparams", "test_accuracy", "test_loss", "history", "confusion_matrix",
                 "created", "run_id", "command")
@@ -70,6 +71,10 @@ def check_name(name) -> str:
         raise ValueError("A model name must not be empty.")
     if len(name) > MAX_NAME:
         raise ValueError(f"A model name must be at most {MAX_NAME} characters, this one has {len(name)}.")
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ValueError(f"A model name must be at most {MAX_NAME_BYTES} bytes as a file name; "
+                         f"this one has {len(name.encode('utf-8'))} (letters outside ASCII take 2-4 "
+                         f"bytes each): use a shorter name.")
     if "/" in name or "\\" in name or ".." in name:
         raise ValueError(f"A model name must not contain '/', '\\' or '..': {name!r}.")
     if not _NAME_RE.match(name):
@@ -273,7 +278,6 @@ def save_model(model, name: str, meta: dict, overwrite: bool = False) -> Path:
     if not isinstance(meta, dict):
         raise TypeError(f"meta must be a dict, got {type(meta).__name__}.")
     folder = paths.models_dir()
-    target = folder / f"{name}.keras"
     if not overwrite:
         for d, _ in _dirs():
             if (d / f"{name}.keras").exists() or (d / f"{name}.json").exists():
@@ -282,8 +286,17 @@ def save_model(model, name: str, meta: dict, overwrite: bool = False) -> Path:
     if not getattr(model, "built", True) or not getattr(model, "inputs", None):
         raise ValueError("The model must be built (called on data or created with an Input) before saving.")
 
+    return save_model_to(model, folder, name, meta)
+
+
+def save_model_to(model, folder: Path, name: str, meta: dict) -> Path:
+    """The writing half of save_model, into any folder and replacing what is there (training
+    keeps a model in its run folder this way when the store cannot take it). OSError when the
+    folder cannot be written; a failed write leaves no partial files and the old pair intact."""
     import keras
 
+    folder = Path(folder)
+    target = folder / f"{name}.keras"
     record = dict(meta)
     record["name"] = name
     record.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -308,6 +321,17 @@ def save_model(model, name: str, meta: dict, overwrite: bool = False) -> Path:
         for tmp in (tmp_model, tmp_meta):
             tmp.unlink(missing_ok=True)
     return target
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why new files cannot be made in folder (created if missing), or None when they can.
+    Tried for real: permission bits say nothing to root, nor about a read-only mount."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        _tmp_path(Path(folder), "write-check", "").unlink()
+    except OSError as e:
+        return e.strerror or str(e)
+    return None
 
 
 def delete_model(name: str) -> None:

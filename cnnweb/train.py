@@ -77,6 +77,9 @@ class TrainConfig:
              f"--label-smoothing must be in [0, 1), got {self.label_smoothing}"),
             (not (self.early_stopping and self.val_split == 0),
              "--early-stopping needs validation data: set --val-split above 0"),
+            (0 <= self.seed < 2**32, f"--seed must be in [0, 2**32), got {self.seed}"),
+            (not self.limit or validation_count(self.limit, self.val_split) < self.limit,
+             f"--val-split {self.val_split} of --limit {self.limit} images leaves none to train on"),
         ]
         for ok, msg in rules:
             if not ok:
@@ -152,15 +155,26 @@ def check_arch_and_name(cfg: TrainConfig) -> None:
         store.check_name(cfg.name)
         if any(m.name == cfg.name for m in store.list_models()):
             raise ValueError(f"a model named {cfg.name!r} already exists; choose another --name")
+    # found out now, not after an hour of training: both folders must take new files
+    for what, folder in (("model store", store.paths.models_dir()),
+                         ("runs folder", store.paths.runs_dir())):
+        problem = store.folder_problem(folder)
+        if problem:
+            raise ValueError(f"the {what} {folder} cannot be written ({problem}), so the run "
+                             f"could not save its results")
 
 
 # ------------------------------------------------------------------ helpers (pure numpy)
 
+def validation_count(n: int, frac: float) -> int:
+    """How many of n images split_validation holds out: round(n * frac), at least 1 if frac > 0."""
+    n_val = round(n * frac)
+    return 1 if frac > 0 and n_val == 0 else n_val
+
+
 def split_validation(x, y, frac: float, seed: int):
     """Seeded shuffle, then the last `frac` becomes validation. Returns (x_tr, y_tr, x_val, y_val)."""
-    n_val = round(len(x) * frac)
-    if frac > 0 and n_val == 0:
-        n_val = 1
+    n_val = validation_count(len(x), frac)
     if n_val >= len(x):
         raise ValueError(f"--val-split {frac} leaves no training images out of {len(x)}")
     order = np.random.default_rng(seed).permutation(len(x))
@@ -590,9 +604,12 @@ def _train(cfg: TrainConfig, run_dir: Path, log) -> int:
         "diagnosis": verdict.get("summary"), "train_seconds": time.time() - t0,
         "params": int(model.count_params()),
     }
-    from cnnweb import store
     jobs.set_status(run_dir, reason="saving the model")
-    path = store.save_model(model, meta["name"], meta)
+    path, save_problem = _save(model, meta, run_dir, log)
+    if path is None:
+        jobs.set_status(run_dir, state="failed", reason=save_problem, ended=time.time(),
+                        test_accuracy=test_acc)
+        return 1
     result = {**{k: meta[k] for k in ("name", "test_accuracy", "test_loss", "confusion_matrix",
                                       "class_names", "device", "images_per_s", "data_source",
                                       "data_is_sample", "epochs_completed", "best_epoch",
@@ -604,10 +621,44 @@ def _train(cfg: TrainConfig, run_dir: Path, log) -> int:
     part = (f" and part of epoch {done + 1}"
             if monitor.history and monitor.history[-1]["partial"] else "")
     reason = f"stopped by request after {done} full epoch(s){part}; model saved" if stopped else ""
+    if save_problem:   # trained and kept, but not where it was meant to go: say so
+        state, reason = "failed", save_problem
     jobs.set_status(run_dir, state=state, reason=reason, ended=time.time(),
                     test_accuracy=test_acc, model_name=meta["name"], images_per_s=ips)
     log(f"{state}: model saved as {meta['name']} ({path})")
-    return 0
+    return 1 if save_problem else 0
+
+
+def _save(model, meta: dict, run_dir: Path, log) -> tuple[Path | None, str]:
+    """Put the trained model in the store without ever losing it: (path, problem).
+
+    A name that another run took while this one trained (two starts with the same name) gets
+    the run id's suffix, and the reason says so. A store that cannot be written (read-only,
+    full) leaves the model in the run folder, with a reason that says where; problem is ""
+    when it went as planned. (None, reason) only when not even the run folder could take it.
+    """
+    from cnnweb import store
+
+    name = meta["name"]
+    try:
+        return store.save_model(model, name, meta), ""
+    except ValueError:     # taken since the run started: keep both, under a new name
+        if not any(m.name == name for m in store.list_models()):
+            raise
+        meta["name"] = store.check_name(f"{name[:store.MAX_NAME - 7]}-{run_dir.name[-6:]}")
+        log(f"a model named {name!r} appeared while this run trained; saving as {meta['name']!r}")
+        return store.save_model(model, meta["name"], meta), ""
+    except OSError as e:
+        why = f"{e.strerror or e}"
+        log(f"could not save into the model store {store.paths.models_dir()}: {why}")
+    try:
+        kept = store.save_model_to(model, run_dir, "model", meta)
+    except OSError as e:
+        return None, (f"trained, but the model could not be saved anywhere: {e.strerror or e} "
+                      f"(model store {store.paths.models_dir()}); the metrics and log are kept")
+    return kept, (f"trained, but the model store {store.paths.models_dir()} could not take the "
+                  f"model ({why}); it was kept in the run folder as {kept}: copy {kept.name} and "
+                  f"{kept.with_suffix('.json').name} into the store as {name}.keras/.json")
 
 
 def _save_misclassified(run_dir: Path, ds, pred: np.ndarray, probs: np.ndarray) -> None:

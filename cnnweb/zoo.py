@@ -187,6 +187,15 @@ def flatten(x):
     return layers.Flatten(name="flatten")(x)
 
 
+def gap_head(x, dropout_rate, num_classes):
+    """Global average pooling "gap", Dropout "gap_drop" (only if the rate is above 0), logits."""
+    from keras import layers
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    if dropout_rate > 0:
+        x = drop(x, dropout_rate, "gap_drop")
+    return dense(x, num_classes, "logits")
+
+
 def dense_head(x, units, dropout_rate, num_classes):
     """Flatten, then Dense-ReLU + Dropout per entry of units (fc1, fc1_drop, ...), then logits."""
     x = flatten(x)
@@ -424,15 +433,50 @@ def _cnnweb_mnist(x, num_classes, dropout):
                 "dense layer keeps it under 300 thousand parameters. At width 24 (about 20 "
                 "million multiply-adds) the same recipe reached 81.5%.")
 def _cnnweb_cifar(x, num_classes, width, dropout):
-    from keras import layers
     for block, filters in enumerate((width, 2 * width, 4 * width), 1):
         x = cba(x, filters, 3, f"block{block}a", use_bias=False)
         x = cba(x, filters, 3, f"block{block}b", use_bias=False)
         x = maxpool(x, 2, f"block{block}_pool")
-    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    return gap_head(x, dropout, num_classes)
+
+
+# Time-to-accuracy recipes (helper "reliability", benchmarks/time_to_accuracy.py): the smallest
+# networks that reach the targets fast on a 2-core CPU. One conv-BN-ReLU layer per resolution,
+# each followed by max-pooling, so most of the work happens on small feature maps.
+
+@register("cnnweb_mnist_fast", description="Two 3x3 conv-BN-ReLU layers (width, 2x width) with "
+                                           "max-pooling, then one dense classifier: MNIST to 99% "
+                                           "in under a minute on a 2-core CPU.",
+          source="cnnweb (time-to-accuracy recipe)", input_shape=(28, 28, 1),
+          hyperparams={"width": 32, "dropout": 0.0},
+          notes="About 2.4 million multiply-adds per image, as many as seed 001's network, with "
+                "a third of its parameters. Batch norm lets it take a large learning rate and a "
+                "cosine schedule does the rest in a few epochs (see BENCHMARKS.md). Valid "
+                "padding: 28 -> 26 -> 13 -> 11 -> 5.")
+def _cnnweb_mnist_fast(x, num_classes, width, dropout):
+    x = cba(x, width, 3, "block1", padding="valid", use_bias=False)
+    x = maxpool(x, 2, "block1_pool")
+    x = cba(x, 2 * width, 3, "block2", padding="valid", use_bias=False)
+    x = maxpool(x, 2, "block2_pool")
+    x = flatten(x)
     if dropout > 0:
-        x = drop(x, dropout, "gap_drop")
+        x = drop(x, dropout, "flat_drop")
     return dense(x, num_classes, "logits")
+
+
+@register("cnnweb_cifar_fast", description="Three 3x3 conv-BN-ReLU layers (width, 2x, 4x) each "
+                                           "followed by max-pooling, global average pooling and "
+                                           "one dense classifier: CIFAR-10 to 75% in minutes on a "
+                                           "2-core CPU.",
+          source="cnnweb (time-to-accuracy recipe)", hyperparams={"width": 32, "dropout": 0.0},
+          notes="About 10 million multiply-adds per image, a quarter of cnnweb_cifar's: one "
+                "convolution per resolution instead of two. Flips and shifts, label smoothing and "
+                "a cosine schedule make up for the depth in a short run (see BENCHMARKS.md).")
+def _cnnweb_cifar_fast(x, num_classes, width, dropout):
+    for block, filters in enumerate((width, 2 * width, 4 * width), 1):
+        x = cba(x, filters, 3, f"block{block}", use_bias=False)
+        x = maxpool(x, 2, f"block{block}_pool")
+    return gap_head(x, dropout, num_classes)
 
 
 # ---------------------------------------------------------------- the layer table
