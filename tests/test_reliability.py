@@ -272,3 +272,34 @@ def test_metrics_file_garbled_while_a_run_trains_does_not_stop_it_on_tiny_subset
     assert done.state == "finished", done.reason
     assert [e["epoch"] for e in done.epochs()] == [1, 2]
     assert json.loads(json.dumps(jobs.progress(done)))["fraction"] == 1.0
+
+
+# ------------------------------------------------------------------ hostile links, broken data
+
+@pytest.mark.parametrize("query", [
+    {"layers": "garbage!!", "size": "-5", "ch": "abc"},
+    {"size": "99999999", "ch": "100000"},
+    {"layers": "conv:3:1:same:1:64," * 200, "view": "nonexistent", "size": "0"},
+])
+def test_explainer_survives_hostile_links(query):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.query_params.update(query)
+    at.switch_page("pages/explainer.py").run()
+    assert not at.exception, at.exception
+    if "layers" in query:
+        said = [m.value for m in [*at.warning, *at.error]]
+        assert any("could not be read" in m for m in said), said
+
+
+def test_pages_with_a_corrupt_dataset_file_say_so(tmp_path, monkeypatch):
+    (tmp_path / "mnist.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    monkeypatch.setenv("CNNWEB_DATA_DIR", str(tmp_path))
+    at = _page()                                     # the Trainer (MNIST chosen by default)
+    shown = [e.value for e in [*at.warning, *at.caption] if e.value.startswith("Data: ")]
+    assert shown and str(tmp_path / "mnist.npz") in shown[0] and not at.exception
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    assert any(str(tmp_path / "mnist.npz") in m.value for m in at.markdown)
