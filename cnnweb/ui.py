@@ -152,6 +152,51 @@ def term(text) -> str:
     return i18n.term(text, lang())
 
 
+def pad_label(p, language: str | None = None) -> str:
+    """A padding choice in words: "same", "valid", "full", or N zeros per side."""
+    from cnnweb import i18n
+
+    if isinstance(p, int):
+        return i18n.t("xp.zeros_per_side", lang=language or lang(), n=p)
+    return str(p)
+
+
+def relink(key: str, options, label, as_label: bool = False) -> None:
+    """Keep links working across languages for a widget bound to the URL by its label
+    (Streamlit writes the label, not the value): when ?key= holds the label of an option in
+    another language, choose that option (as_label: st.tabs, whose value is its label).
+    label(option, language) -> str. Call before the widget."""
+    from cnnweb import i18n
+
+    value, here = st.query_params.get(key), lang()
+    if value is None:
+        return
+    for option in options:
+        mine = label(option, here)
+        if value != mine and value in {label(option, code) for code in i18n.LANGS}:
+            st.session_state[key] = mine if as_label else option
+            st.query_params[key] = mine
+            return
+
+
+def relabel(key: str, keys: list[str]) -> list[str]:
+    """Labels of catalogue `keys` for st.tabs bound to the URL, so that a tab chosen in another
+    language (a link, or just before a language switch) stays chosen."""
+    from cnnweb import i18n
+
+    def label(k, language):
+        return i18n.t(k, lang=language)
+
+    labels = [t(k) for k in keys]
+    old = st.session_state.get(key)
+    if old is not None and old not in labels:               # the language was just switched
+        for k, mine in zip(keys, labels):
+            if old in {label(k, code) for code in i18n.LANGS}:
+                st.session_state[key] = mine
+    relink(key, keys, label, as_label=True)
+    return labels
+
+
 def verdict(v: dict) -> None:
     """A cnnweb.diagnose verdict in words: summary, details and what to try."""
     st.markdown(f"**{t('diag.title', verdict=t('diag.verdict.' + v['verdict']))}**")

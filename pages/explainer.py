@@ -7,11 +7,11 @@ restores the exact view. No TensorFlow here: all numbers come from cnnweb.conv.
 import numpy as np
 import streamlit as st
 
-from cnnweb import charts, conv, filters, stack, ui
+from cnnweb import charts, conv, filters, i18n, stack, ui
 from cnnweb.conv import LayerSpec
 
 ui.ensure_app_navigation()
-ss = st.session_state
+t, ss = ui.t, st.session_state
 KINDS = list(stack.KINDS)
 LIM = stack.LIMITS
 
@@ -38,8 +38,7 @@ def _stack_from_link():
         try:
             layers = stack.decode_stack(link)
         except ValueError as e:
-            ss.xp_link_error = (f"This link's layer stack could not be read, so the default "
-                                f"stack is shown. {e}")
+            ss.xp_link_error = t("xp.link_error", error=e)
     _set_stack(layers)
 
 
@@ -53,7 +52,7 @@ def _load_preset():
     p = stack.PRESETS[title]
     ss.size, ss.ch = p.size, p.channels
     _set_stack(p.layers)
-    ss.xp_note = f"**{p.title}** ({p.size}×{p.size}×{p.channels}): {p.note}"
+    ss.xp_note = f"**{ui.term(p.title)}** ({p.size}×{p.size}×{p.channels}): {ui.term(p.note)}"
     ss.xp_preset = None
 
 
@@ -83,62 +82,58 @@ def _builder():
     edited = st.data_editor(
         ss.xp_base, key=f"xp_editor{ss.xp_version}", num_rows="dynamic", width="stretch",
         column_config={
-            "layer": col.SelectboxColumn("layer", options=[v[1] for v in stack.KINDS.values()],
+            "layer": col.SelectboxColumn(t("xp.col_layer"), options=[v[1] for v in stack.KINDS.values()],
                                          required=True, default="Conv2D", width="medium"),
-            "kernel": col.NumberColumn("kernel", min_value=LIM["kernel"][0],
+            "kernel": col.NumberColumn(t("xp.col_kernel"), min_value=LIM["kernel"][0],
                                        max_value=LIM["kernel"][1], step=1, default=3),
-            "stride": col.NumberColumn("stride", min_value=LIM["stride"][0],
+            "stride": col.NumberColumn(t("xp.col_stride"), min_value=LIM["stride"][0],
                                        max_value=LIM["stride"][1], step=1, default=1),
-            "padding": col.SelectboxColumn("padding", options=stack.PAD_OPTIONS,
-                                           default="valid",
-                                           help="valid: none; same: keep the size (÷ stride); "
-                                                "full: kernel − 1 zeros; or N zeros per side"),
-            "dilation": col.NumberColumn("dilation", min_value=LIM["dilation"][0],
+            "padding": col.SelectboxColumn(t("xp.col_padding"), options=stack.PAD_OPTIONS,
+                                           default="valid", help=t("xp.col_padding_help")),
+            "dilation": col.NumberColumn(t("xp.col_dilation"), min_value=LIM["dilation"][0],
                                          max_value=LIM["dilation"][1], step=1, default=1,
-                                         help="Gaps between kernel taps (not for pooling)"),
-            "filters": col.NumberColumn("filters", min_value=LIM["filters"][0],
+                                         help=t("xp.col_dilation_help")),
+            "filters": col.NumberColumn(t("xp.col_filters"), min_value=LIM["filters"][0],
                                         max_value=LIM["filters"][1], step=1, default=32,
-                                        help="Output channels (conv, transposed, separable)"),
+                                        help=t("xp.col_filters_help")),
         })
     rows = edited.to_dict("records") if hasattr(edited, "to_dict") else list(edited)
     try:
         return stack.from_editor_rows(rows)
     except ValueError as e:
-        st.error(f"{e} The table below still shows the last stack that worked.")
+        st.error(t("xp.table_error", error=e))
         return ss.xp_stack
 
 
 # ---------------------------------------------------------------- page
 
-st.title("Explainer: what a convolution does to shapes")
-st.caption("Build a stack of layers and watch sizes, parameters, multiply-adds and receptive "
-           "fields change. Every setting is kept in the address bar: copy it to share this "
-           "exact view with a class.")
+st.title(t("xp.title"))
+if not ui.presenting():
+    st.caption(t("xp.caption"))
 if "xp_link_error" in ss:
     st.error(ss.pop("xp_link_error"))
 
 top = st.columns([2.6, 1.2, 1.2, 1.2], vertical_alignment="bottom")
-top[0].selectbox("Load a preset stack", list(stack.PRESETS), index=None, key="xp_preset",
-                 placeholder="Choose a network from the tutorials…", on_change=_load_preset)
-size = top[1].number_input("Input size (pixels per side)", LIM["size"][0], LIM["size"][1], 28,
+top[0].selectbox(t("xp.preset"), list(stack.PRESETS), index=None, key="xp_preset",
+                 placeholder=t("xp.preset_placeholder"), on_change=_load_preset,
+                 format_func=ui.term)
+size = top[1].number_input(t("xp.size"), LIM["size"][0], LIM["size"][1], 28,
                            key="size", bind="query-params")
-ch = top[2].number_input("Input channels", LIM["channels"][0], LIM["channels"][1], 1, key="ch",
-                         bind="query-params", help="1 for grey (MNIST), 3 for colour (CIFAR-10)")
-bias = top[3].toggle("Biases", True, key="bias", bind="query-params",
-                     help="Each filter adds one learned number after its dot product.")
+ch = top[2].number_input(t("xp.channels"), LIM["channels"][0], LIM["channels"][1], 1, key="ch",
+                         bind="query-params", help=t("xp.channels_help"))
+bias = top[3].toggle(t("xp.bias"), True, key="bias", bind="query-params",
+                     help=t("xp.bias_help"))
 if "xp_note" in ss:
     st.info(ss.pop("xp_note"))
 
-with st.expander(f"Layer stack: {len(ss.xp_stack)} layers. Click a cell to change it; "
-                 "the + under the table adds a row, ticking rows shows a bin to delete them",
-                 expanded=True):
+with st.expander(t("xp.stack", n=len(ss.xp_stack)), expanded=not ui.presenting()):
     ss.xp_stack = _builder()
     add = st.columns([2.2, 1.4, 1.4, 4], vertical_alignment="bottom")
-    add[0].selectbox("New layer", KINDS, key="xp_add_kind",
+    add[0].selectbox(t("xp.new_layer"), KINDS, key="xp_add_kind",
                      format_func=lambda k: stack.KINDS[k][1])
-    add[1].button("Add layer", icon=":material/add:", on_click=_add_layer,
+    add[1].button(t("xp.add_layer"), icon=":material/add:", on_click=_add_layer,
                   disabled=len(ss.xp_stack) >= LIM["layers"][1])
-    add[2].button("Remove last", icon=":material/remove:", on_click=_remove_last,
+    add[2].button(t("xp.remove_last"), icon=":material/remove:", on_click=_remove_last,
                   disabled=not ss.xp_stack)
 
 layers = ss.xp_stack
@@ -155,82 +150,78 @@ try:
     rows = conv.analyze_stack(int(size), int(size), int(ch), specs)
 except ValueError as e:
     rows = None
-    st.error(f"{e} Change this layer (or the input size) to continue.", icon=":material/error:")
+    st.error(t("xp.stack_error", error=e), icon=":material/error:")
 
-tabs = st.tabs(["Layer table", "Sliding kernel", "Receptive field", "Two 3×3 vs one 5×5",
-                "Pooling and filters"], key="view", bind="query-params")
+TABS = ["xp.tab_table", "xp.tab_sliding", "xp.tab_rf", "xp.tab_cmp", "xp.tab_pooling"]
+tabs = st.tabs(ui.relabel("view", TABS), key="view", bind="query-params")
 
 # ---------------------------------------------------------------- tab 1: the table
 if tabs[0].open and rows is not None:
     with tabs[0]:
         last = rows[-1] if rows else None
         m = st.columns(4)
-        m[0].metric("Output shape", "×".join(map(str, last.out_shape)) if last else
+        m[0].metric(t("xp.m_shape"), "×".join(map(str, last.out_shape)) if last else
                     f"{size}×{size}×{ch}")
-        m[1].metric("Parameters", f"{sum(r.params for r in rows):,}")
-        m[2].metric("Multiply-adds per image", f"{sum(r.macs for r in rows):,}",
-                    help="FLOPs are about twice this (one multiply and one add each).")
+        m[1].metric(t("xp.m_params"), f"{sum(r.params for r in rows):,}")
+        m[2].metric(t("xp.m_macs"), f"{sum(r.macs for r in rows):,}", help=t("xp.m_macs_help"))
         rf_rows = [r for r in rows if r.rf]
-        m[3].metric("Receptive field of the last traced layer",
+        m[3].metric(t("xp.m_rf"),
                     f"{rf_rows[-1].rf.size}×{rf_rows[-1].rf.size}" if rf_rows else "1×1")
-        st.dataframe(stack.table_rows(rows, specs), hide_index=True, width="stretch",
-                     column_config={
-                         "params": st.column_config.NumberColumn(format="localized"),
-                         "MACs": st.column_config.NumberColumn(format="localized"),
-                         "start": st.column_config.NumberColumn(
-                             help="Centre of the first output cell, in input pixels"),
-                         "jump": st.column_config.NumberColumn(
-                             help="Input pixels between neighbouring output cells"),
-                     })
+        table = [{ui.term(k): v for k, v in row.items()} for row in stack.table_rows(rows, specs)]
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            ui.term("params"): st.column_config.NumberColumn(format="localized"),
+            ui.term("MACs"): st.column_config.NumberColumn(format="localized"),
+            ui.term("start"): st.column_config.NumberColumn(help=t("xp.start_help")),
+            ui.term("jump"): st.column_config.NumberColumn(help=t("xp.jump_help"))})
         for r, spec in zip(rows, specs):
             for note in stack.keras_notes(spec):
-                st.caption(f"Layer {r.index}: {note}")
+                st.caption(t("xp.layer_note", i=r.index, note=note))
         if any(s.kind == "transposed" for s in specs):
-            st.caption("Receptive fields are not traced past a transposed convolution "
-                       "(it spreads each input pixel over several outputs).")
+            st.caption(t("xp.transposed_note"))
         if rows:
             left, right = st.columns([1.2, 1])
             with left:
-                i = _pick_layer("Work out layer", [r.index for r in rows], 1, "work")
-                st.caption(f"Layer {i}: {stack.describe(specs[i - 1])}")
+                i = _pick_layer(t("xp.work"), [r.index for r in rows], 1, "work")
+                st.caption(t("xp.layer_note", i=i, note=stack.describe(specs[i - 1])))
                 for w in stack.working(rows, specs, i):
-                    st.markdown(f"**{w.title}**")
+                    st.markdown(f"**{ui.term(w.title)}**")
                     for line in w.lines:
                         st.latex(line)
             with right:
-                st.plotly_chart(charts.stack_growth_figure(
-                    ["input"] + [f"{r.index} {stack.KINDS[r.kind][0]}" for r in rows],
+                ui.plotly_chart(charts.stack_growth_figure(
+                    [ui.term("input")] + [f"{r.index} {stack.KINDS[r.kind][0]}" for r in rows],
                     [size] + [r.out_shape[0] for r in rows],
                     [1] + [r.rf.size if r.rf else None for r in rows]), width="stretch")
-                st.caption("Each layer shrinks (or keeps) the feature map while the receptive "
-                           "field grows: deep cells see a large part of the picture.")
+                st.caption(t("xp.growth_caption"))
 
 # ---------------------------------------------------------------- tab 2: sliding kernel
 if tabs[1].open:
     with tabs[1]:
-        st.markdown("One kernel sliding over a small grid. Grey cells are the zero padding; "
-                    "the orange window is multiplied cell by cell with the kernel and summed.")
+        st.markdown(t("xp.sliding_text"))
         c = st.columns([1.3, 0.9, 1.9, 0.9, 0.9, 1.2, 0.9])
-        grid_name = c[0].selectbox("Input grid", filters.DEMO_GRIDS, key="s_grid",
-                                   bind="query-params")
-        n = c[1].number_input("Grid size", 3, 10, 5, key="s_n", bind="query-params")
-        kname = c[2].selectbox("Kernel", ["random -1..1", "all ones", *filters.KERNELS],
-                               index=2 + list(filters.KERNELS).index("sobel x (vertical edges)"),
+        ui.relink("s_grid", filters.DEMO_GRIDS, i18n.term)
+        grid_name = c[0].selectbox(t("xp.grid"), filters.DEMO_GRIDS, key="s_grid",
+                                   bind="query-params", format_func=ui.term)
+        n = c[1].number_input(t("xp.grid_size"), 3, 10, 5, key="s_n", bind="query-params")
+        kernels = ["random -1..1", "all ones", *filters.KERNELS]
+        ui.relink("s_kernel", kernels, i18n.term)
+        kname = c[2].selectbox(t("xp.kernel"), kernels, format_func=ui.term,
+                               index=kernels.index("sobel x (vertical edges)"),
                                key="s_kernel", bind="query-params")
-        ks = c[3].number_input("Kernel size", 1, 5, 3, key="s_k", bind="query-params",
-                               disabled=kname in filters.KERNELS,
-                               help="Named kernels are 3×3; size applies to ones and random.")
-        stride_s = c[4].number_input("Stride", 1, 3, 1, key="s_stride", bind="query-params")
-        pad_s = c[5].selectbox("Padding", ["valid", "same", "full", 1, 2], 1, key="s_pad",
-                               bind="query-params",
-                               format_func=lambda p: f"{p} zeros/side" if isinstance(p, int) else p)
-        dil_s = c[6].number_input("Dilation", 1, 3, 1, key="s_dil", bind="query-params")
+        ks = c[3].number_input(t("les.kernel_size"), 1, 5, 3, key="s_k", bind="query-params",
+                               disabled=kname in filters.KERNELS, help=t("xp.kernel_size_help"))
+        stride_s = c[4].number_input(t("les.stride"), 1, 3, 1, key="s_stride", bind="query-params")
+        pads = ["valid", "same", "full", 1, 2]
+        ui.relink("s_pad", pads, ui.pad_label)
+        pad_s = c[5].selectbox(t("xp.padding"), pads, 1, key="s_pad", bind="query-params",
+                               format_func=ui.pad_label)
+        dil_s = c[6].number_input(t("xp.dilation"), 1, 3, 1, key="s_dil", bind="query-params")
         kernel = filters.demo_kernel(kname, int(ks))
         grid = filters.demo_grid(grid_name, int(n))
         try:
             oh = conv.output_size(int(n), kernel.shape[0], int(stride_s), pad_s, int(dil_s))
         except ValueError as e:
-            st.error(f"{e} Use a smaller kernel or dilation, or more padding.")
+            st.error(t("xp.sliding_error", error=e))
             oh = None
         if oh is not None:
             cells = oh * oh
@@ -241,16 +232,16 @@ if tabs[1].open:
                 ss.s_step = (ss.get("s_step", 0) + delta) % cells
 
             nav = st.columns([1.2, 1.2, 6, 1], vertical_alignment="bottom")
-            nav[0].button("Previous", icon=":material/arrow_back:", on_click=_move, args=(-1,),
+            nav[0].button(t("xp.previous"), icon=":material/arrow_back:", on_click=_move, args=(-1,),
                           width="stretch")
-            nav[1].button("Next", icon=":material/arrow_forward:", on_click=_move, args=(1,),
+            nav[1].button(t("xp.next"), icon=":material/arrow_forward:", on_click=_move, args=(1,),
                           width="stretch")
-            step_i = nav[2].slider("Output cell (row by row)", 0, max(cells - 1, 1), 0,
+            step_i = nav[2].slider(t("xp.cell"), 0, max(cells - 1, 1), 0,
                                    key="s_step", bind="query-params", disabled=cells == 1)
-            bias_s = nav[3].number_input("Bias", -9, 9, 0, key="s_bias", bind="query-params")
+            bias_s = nav[3].number_input(t("xp.bias_one"), -9, 9, 0, key="s_bias", bind="query-params")
             step = filters.conv_step(grid, kernel, min(int(step_i), cells - 1), int(stride_s),
                                      pad_s, int(dil_s), float(bias_s))
-            st.plotly_chart(charts.conv_step_figure(step, kernel, int(stride_s), int(dil_s)),
+            ui.plotly_chart(charts.conv_step_figure(step, kernel, int(stride_s), int(dil_s)),
                             width="stretch")
             st.latex(filters.dot_product_latex(step, kernel))
             pt, pb, _, _ = step.pads
@@ -263,26 +254,26 @@ if tabs[2].open and rows is not None:
     with tabs[2]:
         traced = [r for r in rows if r.rf is not None]
         if not traced:
-            st.info("Add a convolution or pooling layer to see a receptive field.")
+            st.info(t("xp.rf_none"))
         else:
             c = st.columns([2.5, 1, 1, 1.2])
             with c[0]:
-                li = _pick_layer("Layer", [r.index for r in traced], traced[-1].index,
+                li = _pick_layer(t("xp.rf_layer"), [r.index for r in traced], traced[-1].index,
                                  "rf_layer")
-                st.caption(f"Layer {li}: {stack.describe(specs[li - 1])}")
+                st.caption(t("xp.layer_note", i=li, note=stack.describe(specs[li - 1])))
             row = rows[li - 1]
             oh, ow, _ = row.out_shape
             for key, limit in (("rf_row", oh), ("rf_col", ow)):
                 if ss.get(key, 0) >= limit:
                     ss[key] = limit - 1
-            r_i = c[1].number_input("Output row", 0, oh - 1, oh // 2, key="rf_row",
+            r_i = c[1].number_input(t("xp.row"), 0, oh - 1, oh // 2, key="rf_row",
                                     bind="query-params")
-            c_i = c[2].number_input("Output column", 0, ow - 1, ow // 2, key="rf_col",
+            c_i = c[2].number_input(t("xp.col"), 0, ow - 1, ow // 2, key="rf_col",
                                     bind="query-params")
             same_size = [x for x in filters.sample_images().values() if x.shape[0] == size]
             picture = None
-            if same_size and c[3].toggle("Draw on a picture", key="rf_pic", bind="query-params",
-                                         help="A sample picture of the input's size underneath"):
+            if same_size and c[3].toggle(t("xp.on_picture"), key="rf_pic", bind="query-params",
+                                         help=t("xp.on_picture_help")):
                 picture = filters.to_gray(same_size[0])
             sub = specs[:li]
             counts = np.outer(conv.receptive_field_counts(sub, int(size), int(r_i)),
@@ -291,60 +282,59 @@ if tabs[2].open and rows is not None:
             half = (rf.size - 1) / 2
             top_, left_ = rf.start + r_i * rf.jump - half, rf.start + c_i * rf.jump - half
             box = (int(top_), int(left_), int(top_) + rf.size - 1, int(left_) + rf.size - 1)
-            st.plotly_chart(charts.receptive_field_figure(counts, box, (oh, ow), (r_i, c_i),
+            ui.plotly_chart(charts.receptive_field_figure(counts, box, (oh, ow), (r_i, c_i),
                                                           picture), width="stretch")
             seen = np.nonzero(counts.any(axis=1))[0], np.nonzero(counts.any(axis=0))[0]
             outside = rf.size * rf.size - int((counts > 0).sum())
             st.markdown(
-                f"Output cell **({r_i}, {c_i})** of layer {li} has a receptive field of "
-                f"**{rf.size}×{rf.size}** input pixels (dashed box: rows {box[0]} to {box[2]}, "
-                f"columns {box[1]} to {box[3]}); neighbouring cells are **{rf.jump}** pixels "
-                f"apart. It reads rows {seen[0][0]}–{seen[0][-1]} and columns "
-                f"{seen[1][0]}–{seen[1][-1]} of the real input"
-                + (f"; {outside} of the box's pixels are padding or holes left by dilation."
-                   if outside else ".")
-                + f" The centre is reached by up to **{int(counts.max())}** paths and the edge "
-                f"by as few as **{int(counts[counts > 0].min())}**: the middle of a receptive "
-                "field counts most.")
+                t("xp.rf_text", r=r_i, c=c_i, li=li, size=rf.size, top=box[0], bottom=box[2],
+                  left=box[1], right=box[3], jump=rf.jump, r0=seen[0][0], r1=seen[0][-1],
+                  c0=seen[1][0], c1=seen[1][-1])
+                + (t("xp.rf_outside", outside=outside) if outside else t("xp.rf_inside"))
+                + t("xp.rf_paths", most=int(counts.max()), least=int(counts[counts > 0].min())))
 
 # ---------------------------------------------------------------- tab 4: two 3x3 vs one 5x5
 if tabs[3].open:
     with tabs[3]:
         c = st.columns([1, 1, 3])
-        n_small = c[0].radio("Stacked 3×3 convs", [2, 3], horizontal=True, key="cmp_n",
+        n_small = c[0].radio(t("les.stacked3x3.n"), [2, 3], horizontal=True, key="cmp_n",
                              bind="query-params")
-        cc = c[1].number_input("Channels (in = out)", 1, 1024, 1, key="cmp_c",
+        cc = c[1].number_input(t("les.stacked3x3.channels"), 1, 1024, 1, key="cmp_c",
                                bind="query-params")
         cmp = stack.stacked_vs_single(int(cc), int(n_small))
         big = cmp["big"]
         m = st.columns(3)
-        m[0].metric("Receptive field, both ways", f"{big}×{big}")
-        m[1].metric(f"{n_small} stacked 3×3", f"{cmp['stacked_params']:,} parameters")
-        m[2].metric(f"one {big}×{big}", f"{cmp['single_params']:,} parameters",
-                    delta=f"{cmp['single_params'] - cmp['stacked_params']:+,} vs stacked",
+        m[0].metric(t("xp.cmp_rf"), f"{big}×{big}")
+        m[1].metric(t("les.stacked3x3.m_stacked", n=n_small),
+                    t("xp.cmp_params", n=cmp["stacked_params"]))
+        m[2].metric(t("les.stacked3x3.m_single", big=big),
+                    t("xp.cmp_params", n=cmp["single_params"]),
+                    delta=t("xp.cmp_delta", d=cmp["single_params"] - cmp["stacked_params"]),
                     delta_color="inverse")
         st.latex(cmp["stacked_formula"].replace("×", r"\times ").replace(",", "{,}")
                  + r"\quad\text{vs}\quad "
                  + cmp["single_formula"].replace("×", r"\times ").replace(",", "{,}"))
         stacked = np.outer(*[conv.receptive_field_counts([{"kernel": 3}] * n_small, big, 0)] * 2)
         single = np.outer(*[conv.receptive_field_counts([{"kernel": big}], big, 0)] * 2)
-        st.plotly_chart(charts.grid_panels([
-            (f"{n_small} stacked 3×3: paths to one output", stacked),
-            (f"one {big}×{big}: each pixel once", single)]), width="stretch")
-        st.markdown(f"Both see the same {big}×{big} window, but the stack needs fewer weights, "
-                    f"puts {n_small} non-linearities (ReLU) in between instead of one, and "
-                    "weighs the centre more. This is why VGG uses only 3×3 kernels.")
+        ui.plotly_chart(charts.grid_panels([
+            (t("les.stacked3x3.paths_stacked", n=n_small), stacked),
+            (t("les.stacked3x3.paths_single", big=big), single)]), width="stretch")
+        st.markdown(t("les.stacked3x3.why", n=n_small, big=big))
+        st.page_link("pages/lessons.py", label=t("les.stacked3x3.title"),
+                     icon=":material/school:", query_params={"lesson": "stacked3x3"})
 
 # ---------------------------------------------------------------- tab 5: pooling and filters
 if tabs[4].open:
     with tabs[4]:
         images = filters.sample_images()
         c = st.columns([2, 2])
-        pick = c[0].selectbox("Picture", [*images, "Upload my own…"], key="img",
-                              bind="query-params")
+        pictures = [*images, "Upload my own…"]
+        ui.relink("img", pictures, i18n.term)
+        pick = c[0].selectbox(t("les.cbapd.picture"), pictures, key="img", bind="query-params",
+                              format_func=ui.term)
         image = images.get(pick)
         if image is None:
-            up = c[1].file_uploader("A picture (PNG or JPEG; shrunk to 256 pixels)",
+            up = c[1].file_uploader(t("xp.upload"),
                                     type=["png", "jpg", "jpeg", "bmp", "gif", "webp"])
             if up is not None:
                 try:
@@ -352,15 +342,15 @@ if tabs[4].open:
                 except ValueError as e:
                     st.error(str(e))
             if image is None:
-                st.info("Upload a picture, or pick one of the samples.")
+                st.info(t("xp.upload_hint"))
         if image is not None:
             rgb = image.ndim == 3
-            st.subheader("Max vs average pooling")
+            st.subheader(t("xp.pool_title"))
             p = st.columns(4)
-            pool = p[0].number_input("Pool size", 2, 8, 2, key="pool", bind="query-params")
-            pstride = p[1].number_input("Stride (0 = pool size)", 0, 8, 0, key="pstride",
+            pool = p[0].number_input(t("xp.pool_size"), 2, 8, 2, key="pool", bind="query-params")
+            pstride = p[1].number_input(t("xp.pool_stride"), 0, 8, 0, key="pstride",
                                         bind="query-params")
-            ppad = p[2].selectbox("Padding", ["valid", "same"], key="ppad", bind="query-params")
+            ppad = p[2].selectbox(t("xp.padding"), ["valid", "same"], key="ppad", bind="query-params")
             try:
                 mx = filters.pool2d(image, int(pool), int(pstride) or None, ppad, "max")
                 av = filters.pool2d(image, int(pool), int(pstride) or None, ppad, "avg")
@@ -368,27 +358,27 @@ if tabs[4].open:
                 st.error(str(e))
             else:
                 scale = "rgb" if rgb else "gray"
-                st.plotly_chart(charts.image_panels([("original", image, scale),
-                                                     ("max pooling", mx, scale),
-                                                     ("average pooling", av, scale)]),
+                ui.plotly_chart(charts.image_panels([(t("xp.original"), image, scale),
+                                                     (t("xp.max_pool"), mx, scale),
+                                                     (t("xp.avg_pool"), av, scale)]),
                                 width="stretch")
-                st.caption("Max pooling keeps the strongest value of each window (edges and "
-                           "texture survive); average pooling smooths (backgrounds survive). "
-                           "Neither has weights to learn.")
+                st.caption(t("xp.pool_caption"))
                 demo = filters.demo_grid("random digits", 4, seed=2)
-                st.plotly_chart(charts.grid_panels(
-                    [("a 4×4 grid", demo), ("2×2 max pooling", filters.pool2d(demo, 2)),
-                     ("2×2 average pooling", filters.pool2d(demo, 2, mode="avg"))],
+                ui.plotly_chart(charts.grid_panels(
+                    [(t("xp.grid4"), demo), ("2×2 " + t("xp.max_pool"), filters.pool2d(demo, 2)),
+                     ("2×2 " + t("xp.avg_pool"), filters.pool2d(demo, 2, mode="avg"))],
                     height=260, colorscale="Blues"), width="stretch")
-            st.subheader("Classic kernels")
+            st.subheader(t("xp.classic"))
             f = st.columns([2, 2, 1])
-            kname = f[0].selectbox("Kernel", [*filters.KERNELS, "custom"],
-                                   index=list(filters.KERNELS).index("sobel x (vertical edges)"),
+            named = [*filters.KERNELS, "custom"]
+            ui.relink("flt", named, i18n.term)
+            kname = f[0].selectbox(t("xp.kernel"), named, format_func=ui.term,
+                                   index=named.index("sobel x (vertical edges)"),
                                    key="flt", bind="query-params")
-            custom = f[1].text_input("Custom kernel (rows split by ';')", "1 0 -1; 2 0 -2; 1 0 -1",
+            custom = f[1].text_input(t("xp.custom"), "1 0 -1; 2 0 -2; 1 0 -1",
                                      key="kcustom", bind="query-params",
                                      disabled=kname != "custom")
-            gray = f[2].toggle("Grey first", True, key="gray", bind="query-params",
+            gray = f[2].toggle(t("xp.grey"), True, key="gray", bind="query-params",
                                disabled=not rgb)
             try:
                 k = filters.parse_kernel(custom) if kname == "custom" else filters.KERNELS[kname]
@@ -405,15 +395,15 @@ if tabs[4].open:
                 else:
                     out_scale = "gray"
                 left, right = st.columns([1, 3])
-                left.plotly_chart(charts.grid_panels([("kernel", k)], height=260,
-                                                     colorscale="RdBu", zmid=0),
-                                  width="stretch")
-                right.plotly_chart(charts.image_panels([
-                    ("input", x if x.ndim == 2 else image, "gray" if x.ndim == 2 else "rgb"),
-                    ("output" + (" (blue +, red −)" if signed else ""),
+                with left:
+                    ui.plotly_chart(charts.grid_panels([(t("xp.kernel"), k)], height=260,
+                                                       colorscale="RdBu", zmid=0),
+                                    width="stretch")
+                with right:
+                    ui.plotly_chart(charts.image_panels([
+                    (ui.term("input"), x if x.ndim == 2 else image,
+                     "gray" if x.ndim == 2 else "rgb"),
+                    (t("xp.output") + (t("xp.signed") if signed else ""),
                      out if out.ndim == 2 or not signed else out.mean(axis=2), out_scale)]),
                     width="stretch")
-                st.caption("Each output pixel is the sum of the 3×3 neighbourhood times the "
-                           "kernel ('same' padding keeps the size; a strong response along the "
-                           "border comes from the zeros outside the picture). A CNN learns "
-                           "kernels like these from data instead of having them written by hand.")
+                st.caption(t("xp.filter_caption"))

@@ -7,12 +7,12 @@ this page only reads the run folders, inside an st.fragment that ticks while a r
 import numpy as np
 import streamlit as st
 
-from cnnweb import charts, data, device, jobs, train, zoo
+from cnnweb import charts, data, device, jobs, train, ui, zoo
 
 st.set_page_config(layout="wide")   # also when the page is opened without app.py's navigation
-st.title("Trainer")
-st.caption("Train a CNN in the background and watch it learn. Closing the tab does not stop "
-           "it; come back later and the run is still here. " + device.describe())
+t = ui.t
+st.title(t("nav.trainer"))
+st.caption(t("tr.caption") + " " + device.describe())
 
 DEFAULTS = {"tr_preset": "Custom", "tr_dataset": "mnist", "tr_arch": "mnist_cnn",
             "tr_epochs": 5, "tr_batch": 64, "tr_opt": "adam", "tr_lr": 1e-3, "tr_dropout": 0.0,
@@ -44,43 +44,41 @@ def arch_changed():
 form, view = st.columns([1, 2.4], gap="large")
 
 with form:
-    st.subheader("New run")
-    st.selectbox("Preset", ["Custom", *train.PRESETS], key="tr_preset", on_change=apply_preset)
+    st.subheader(t("tr.new_run"))
+    st.selectbox(t("tr.preset"), ["Custom", *train.PRESETS], key="tr_preset",
+                 on_change=apply_preset, format_func=ui.term)
     if st.session_state.tr_preset in train.PRESETS:
-        st.caption(train.PRESETS[st.session_state.tr_preset]["seed_result"])
-    st.radio("Dataset", list(data.DATASETS), key="tr_dataset", horizontal=True,
+        st.caption(ui.term(train.PRESETS[st.session_state.tr_preset]["seed_result"]))
+    st.radio(t("col.dataset").capitalize(), list(data.DATASETS), key="tr_dataset", horizontal=True,
              format_func=lambda n: data.DATASETS[n].title)
     status = {r["name"]: r for r in data.dataset_status()}[st.session_state.tr_dataset]
     (st.warning if status["is_sample"] or not status["found"] else st.caption)(
-        "Data: " + status["source"])
-    st.selectbox("Architecture", zoo.names(), key="tr_arch", on_change=arch_changed)
+        t("tr.data", source=status["source"]))
+    st.selectbox(t("col.arch").capitalize(), zoo.names(), key="tr_arch", on_change=arch_changed)
     arch_info = zoo.info(st.session_state.tr_arch)
     st.caption(arch_info["description"])
     c1, c2 = st.columns(2)
-    c1.number_input("Epochs", 1, 200, key="tr_epochs")
-    c2.select_slider("Batch size", [16, 32, 64, 128, 256, 512], key="tr_batch")
-    c1.radio("Optimizer", ["adam", "sgd"], key="tr_opt", horizontal=True)
-    c2.select_slider("Learning rate", LRS, key="tr_lr", format_func=lambda v: f"{v:g}")
+    c1.number_input(t("tr.epochs"), 1, 200, key="tr_epochs")
+    c2.select_slider(t("tr.batch"), [16, 32, 64, 128, 256, 512], key="tr_batch")
+    c1.radio(t("tr.optimizer"), ["adam", "sgd"], key="tr_opt", horizontal=True)
+    c2.select_slider(t("tr.lr"), LRS, key="tr_lr", format_func=lambda v: f"{v:g}")
     if "dropout" in arch_info["hyperparams"]:
-        st.slider("Dropout", 0.0, 0.8, step=0.05, key="tr_dropout")
-    st.checkbox("Data augmentation", key="tr_augment",
-                help="random shifts; horizontal flips too on CIFAR-10")
+        st.slider(t("tr.dropout"), 0.0, 0.8, step=0.05, key="tr_dropout")
+    st.checkbox(t("tr.augment"), key="tr_augment", help=t("tr.augment_help"))
     c1, c2 = st.columns(2)
-    c1.number_input("Early stopping", 0, 50, key="tr_es",
-                    help="patience in epochs; 0 = off. Keeps the weights of the best epoch.")
-    c2.slider("Validation split", 0.0, 0.3, step=0.05, key="tr_val")
-    st.number_input("Training images to use (0 = all)", 0, 60000, step=500, key="tr_limit",
-                    help="a small subset trains fast and overfits quickly")
-    with st.expander("More settings"):
-        st.radio("Learning-rate schedule", ["constant", "cosine"], key="tr_schedule",
-                 horizontal=True)
-        st.select_slider("Weight decay", [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2], key="tr_wd",
+    c1.number_input(t("tr.es"), 0, 50, key="tr_es", help=t("tr.es_help"))
+    c2.slider(t("tr.val"), 0.0, 0.3, step=0.05, key="tr_val")
+    st.number_input(t("tr.limit"), 0, 60000, step=500, key="tr_limit", help=t("tr.limit_help"))
+    with st.expander(t("tr.more")):
+        st.radio(t("tr.schedule"), ["constant", "cosine"], key="tr_schedule", horizontal=True,
+                 format_func=ui.term)
+        st.select_slider(t("tr.wd"), [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2], key="tr_wd",
                          format_func=lambda v: f"{v:g}")
-        st.slider("Label smoothing", 0.0, 0.3, step=0.05, key="tr_ls")
-        st.number_input("Random seed", 0, 2**31 - 1, key="tr_seed")
-        st.checkbox("Mixed precision (GPU only)", key="tr_mp", disabled=not device.gpu_names())
-        st.text_input("Model name (empty: the run id)", key="tr_name")
-    if st.button("Start training", type="primary", width="stretch"):
+        st.slider(t("tr.ls"), 0.0, 0.3, step=0.05, key="tr_ls")
+        st.number_input(t("tr.seed"), 0, 2**31 - 1, key="tr_seed")
+        st.checkbox(t("tr.mp"), key="tr_mp", disabled=not device.gpu_names())
+        st.text_input(t("tr.name"), key="tr_name")
+    if st.button(t("tr.start"), type="primary", width="stretch"):
         ss = st.session_state
         cfg = train.TrainConfig(
             arch=ss.tr_arch, dataset=ss.tr_dataset, epochs=int(ss.tr_epochs),
@@ -95,11 +93,11 @@ with form:
             cfg.check()
             train.check_arch_and_name(cfg)
         except ValueError as e:
-            st.error(f"Cannot start: {e}")
+            st.error(t("tr.cannot_start", error=e))
         else:
             run = jobs.submit(cfg)
             ss.tr_run = run.id
-            st.success(f"Started run {run.id}.")
+            st.success(t("tr.started", run=run.id))
 
 runs = list(reversed(jobs.list_runs()))          # newest first
 ids = [r.id for r in runs]
@@ -117,41 +115,38 @@ def live_view(run_id: str, ticking: bool):
     icon = {"queued": ":material/hourglass_empty:", "running": ":material/directions_run:",
             "finished": ":material/check_circle:", "stopped": ":material/stop_circle:",
             "failed": ":material/error:"}
-    st.markdown(f"**{icon.get(state, '')} {state.capitalize()}** · `{run.id}`"
+    st.markdown(f"**{icon.get(state, '')} {ui.term(state).capitalize()}** · `{run.id}`"
                 + (f" — {p['reason']}" if p["reason"] and state != "failed" else ""))
     if state == "failed":
-        st.error(p["reason"] or "failed")
+        st.error(p["reason"] or ui.term("failed"))
     if run.active:
-        ips = f"{p['images_per_s']:,.0f} images/s" if p["images_per_s"] else "… images/s"
-        where = f"epoch {max(p['epoch'], 1)}/{p['epochs']}" if p["epochs"] else "starting"
+        ips = t("tr.ips", n=p["images_per_s"]) if p["images_per_s"] else t("tr.ips_unknown")
+        where = (t("tr.epoch_of", e=max(p["epoch"], 1), n=p["epochs"]) if p["epochs"]
+                 else t("tr.starting"))
         st.progress(p["fraction"], text=(
-            f"{where} · ETA {jobs.fmt_duration(p['eta_s'])} · {ips} · "
-            f"{p['device'] or 'loading TensorFlow…'}"))
-        if st.button("Stop training", key=f"stop_{run_id}"):
+            f"{where} · {t('tr.eta')} {jobs.fmt_duration(p['eta_s'])} · {ips} · "
+            f"{p['device'] or t('tr.loading_tf')}"))
+        if st.button(t("tr.stop"), key=f"stop_{run_id}"):
             jobs.request_stop(run.path)
-            st.toast("Stop requested: the run saves its model after the current batch.")
+            st.toast(t("tr.stop_toast"))
     elif p["device"]:
-        st.caption(f"{p['device']}" + (f" · {p['images_per_s']:,.0f} images/s"
+        st.caption(f"{p['device']}" + (" · " + t("tr.ips", n=p["images_per_s"])
                                         if p["images_per_s"] else ""))
     if p["data_source"]:
-        st.caption("Data: " + p["data_source"])
+        st.caption(t("tr.data", source=p["data_source"]))
     chart, words = st.columns([2.2, 1])
     with chart:
         # drawn (empty) from the start: the axes wait while TensorFlow loads, and the browser
         # has Plotly ready before the first batch is done
-        st.plotly_chart(charts.training_curves_figure(p["epoch_rows"], p["tail"],
-                                                      verdict["marker"],
+        marker = verdict["marker"] and {**verdict["marker"],
+                                        "label": ui.tr(verdict["marker"]["label"])}
+        ui.plotly_chart(charts.training_curves_figure(p["epoch_rows"], p["tail"], marker,
                                                       epochs_total=p["epochs"] or None),
                         key=f"curves_{run_id}")
         if not (p["epoch_rows"] or p["tail"]):
-            st.caption("The curves start as soon as the first batches are done.")
+            st.caption(t("tr.curves_wait"))
     with words:
-        st.markdown(f"**Diagnosis: {verdict['verdict']}**")
-        st.write(verdict["summary"])
-        for d in verdict["details"]:
-            st.caption(d)
-        if verdict["remedies"]:
-            st.markdown("**What to try**\n" + "\n".join(f"- {r}" for r in verdict["remedies"]))
+        ui.verdict(verdict)
     if ticking and not run.active:
         st.rerun()  # the run just ended: redraw the whole page with its results, stop ticking
 
@@ -160,24 +155,23 @@ def results(run):
     res = run.result()
     if not res:
         return
-    st.subheader("Test results")
+    st.subheader(t("tr.results"))
     c = st.columns(4)
-    c[0].metric("Test accuracy", f"{100 * res['test_accuracy']:.2f}%")
-    c[1].metric("Test loss", f"{res['test_loss']:.3f}")
-    c[2].metric("Epochs", res.get("epochs_completed"))
-    c[3].metric("Images/s", f"{res['images_per_s']:,.0f}" if res.get("images_per_s") else "–")
-    st.caption(f"Model **{res['name']}** saved in the model store (see the Gallery and Predict). "
-               f"Reproduce: `{res['command']}`")
+    c[0].metric(t("tr.test_acc"), f"{100 * res['test_accuracy']:.2f}%")
+    c[1].metric(t("tr.test_loss"), f"{res['test_loss']:.3f}")
+    c[2].metric(t("tr.epochs"), res.get("epochs_completed"))
+    c[3].metric(t("tr.ips_title"), f"{res['images_per_s']:,.0f}" if res.get("images_per_s") else "–")
+    st.caption(t("tr.saved", name=res["name"], command=res["command"]))
     cm_col, _ = st.columns([3, 1])
     with cm_col:
-        st.markdown("**Confusion matrix** (test set)")
-        st.plotly_chart(charts.confusion_matrix_figure(res["confusion_matrix"],
+        st.markdown(t("tr.cm"))
+        ui.plotly_chart(charts.confusion_matrix_figure(res["confusion_matrix"],
                                                        res["class_names"]),
                         key=f"cm_{run.id}")
     mis = train.load_misclassified(run.path)
-    st.markdown("**Most confident mistakes** (test set): true → predicted, confidence")
+    st.markdown(t("tr.mistakes"))
     if mis is None or not len(mis["index"]):
-        st.write("No misclassified test images.")
+        st.write(t("tr.no_mistakes"))
     else:
         names = res["class_names"]
         cols = st.columns(8)
@@ -191,25 +185,26 @@ def results(run):
 
 with view:
     if not ids:
-        st.info("No runs yet. Choose a preset or settings on the left and press Start training.")
+        st.info(t("tr.no_runs"))
     else:
-        st.selectbox("Run", ids, key="tr_run", format_func=lambda i: jobs.describe(by_id[i], False))
+        st.selectbox(t("tr.run"), ids, key="tr_run", format_func=lambda i: jobs.describe(by_id[i], False))
         current = jobs.get_run(st.session_state.tr_run)
         ticking = current.active
         st.fragment(run_every=1.0 if ticking else None)(live_view)(current.id, ticking)
         if current.state in ("finished", "stopped"):
             results(current)
         elif current.state == "failed":
-            with st.expander("Log"):
+            with st.expander(t("tr.log")):
                 st.code(current.log_tail(30) or "(empty)")
 
 if len([r for r in runs if r.epochs()]) >= 1:
-    st.subheader("Compare runs")
+    st.subheader(t("tr.compare"))
     with_curves = [r for r in runs if r.epochs()]
-    chosen = st.multiselect("Runs to overlay", [r.id for r in with_curves],
+    chosen = st.multiselect(t("tr.overlay"), [r.id for r in with_curves],
                             default=[r.id for r in with_curves[:3]],
                             format_func=lambda i: jobs.describe(by_id[i]))
-    metric = st.radio("Metric", ["val_accuracy", "val_loss", "accuracy", "loss"], horizontal=True)
-    st.plotly_chart(charts.runs_overlay_figure([(jobs.describe(by_id[i]), by_id[i].epochs())
+    metric = st.radio(t("tr.metric"), ["val_accuracy", "val_loss", "accuracy", "loss"],
+                      horizontal=True, format_func=ui.term)
+    ui.plotly_chart(charts.runs_overlay_figure([(jobs.describe(by_id[i]), by_id[i].epochs())
                                                 for i in chosen], metric),
                     key="overlay")
