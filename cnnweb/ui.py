@@ -208,15 +208,22 @@ def verdict(v: dict) -> None:
 
 
 def _translate_figure(fig) -> None:
-    """Trace names, subplot titles and axis titles of a cnnweb.charts figure, via i18n terms."""
+    """Trace names, panel titles and axis titles of a cnnweb.charts figure, via i18n terms."""
+    from cnnweb import i18n
+
+    here = lang()
+
+    def tr_(text):
+        return i18n.chart_label(text, here)
+
     for trace in fig.data:
         if trace.name:
-            trace.name = term(trace.name)
+            trace.name = tr_(trace.name)
     for note in fig.layout.annotations or ():
         if note.text:
-            note.text = term(note.text)
-    fig.for_each_xaxis(lambda ax: ax.title.text and ax.update(title_text=term(ax.title.text)))
-    fig.for_each_yaxis(lambda ax: ax.title.text and ax.update(title_text=term(ax.title.text)))
+            note.text = tr_(note.text)
+    fig.for_each_xaxis(lambda ax: ax.title.text and ax.update(title_text=tr_(ax.title.text)))
+    fig.for_each_yaxis(lambda ax: ax.title.text and ax.update(title_text=tr_(ax.title.text)))
 
 
 def plotly_chart(fig, **kwargs):

@@ -91,16 +91,14 @@ def padding():
     st.caption(t("les.padding.agree", before=sz["zeros_before"], after=sz["zeros_after"]))
 
     step(2)
-    cols = st.columns(2)
-    for col, pad in zip(cols, ("same", "valid")):
-        with col:
-            st.markdown(f"**{t('les.padding.' + pad)}**")
-            if pad == "valid" and k > n:
-                st.info(t("les.padding.too_big"))
-                continue
-            first, kernel = lessons.padding_step(n, k, s, pad)
-            ui.plotly_chart(charts.conv_step_figure(first, kernel, s), width="stretch",
-                            key=f"l2_fig_{pad}")
+    for pad in ("same", "valid"):
+        st.markdown(f"**{t('les.padding.' + pad)}**")
+        if pad == "valid" and k > n:
+            st.info(t("les.padding.too_big"))
+            continue
+        first, kernel = lessons.padding_step(n, k, s, pad)
+        ui.plotly_chart(charts.conv_step_figure(first, kernel, s), width="stretch",
+                        key=f"l2_fig_{pad}")
 
     step(3)
     c = st.columns(2)
@@ -142,7 +140,7 @@ def cbapd():
         ss.l3_seed = ss.get("l3_seed", 0) + 1
     stages = lessons.cbapd_pictures(images[pick], kname, 2, float(rate), ss.get("l3_seed", 0))
     ui.plotly_chart(charts.image_panels(
-        [(f"{letter} · {t('les.cbapd.' + letter)}", a, "signed" if letter in "CB" else "gray")
+        [(letter, a, "signed" if letter in "CB" else "gray")
          for letter, a in stages], height=300), width="stretch")
     st.markdown(t("les.cbapd.picture_text"))
 

@@ -40,6 +40,19 @@ def term(text: str, lang: str = DEFAULT) -> str:
     return CATALOGUES[normalize(lang)].get("term." + str(text), text)
 
 
+def chart_label(text: str, lang: str = DEFAULT) -> str:
+    """A chart's label in `lang`: a whole term, else its known phrases ("phrase.*", longest
+    first) replaced, so "input 5×5 + zero padding (grey)" comes out translated around the
+    numbers."""
+    whole = term(text, lang)
+    if whole != text:
+        return whole
+    cat = CATALOGUES[normalize(lang)]
+    for key in sorted((k for k in cat if k.startswith("phrase.")), key=len, reverse=True):
+        text = text.replace(key[len("phrase."):], cat[key])
+    return text
+
+
 def placeholders(text: str) -> list[tuple[str, str]]:
     """The (name, format spec) of each {placeholder} in a template, sorted."""
     return sorted((name, spec or "") for _, name, spec, _ in string.Formatter().parse(text)

@@ -134,7 +134,7 @@ MESSAGES = {
     "diag.try": "What to try",
     # ---------------------------------------------------------------- Lessons
     "les.title": "Lessons",
-    "les.pick": "Lesson",
+    "les.pick": "Choose a lesson",
     "les.kernel_size": "Kernel size",
     "les.in_channels": "Input channels",
     "les.stride": "Stride",
@@ -639,4 +639,24 @@ MESSAGES = {
     "pred.cam_none": " (no positive evidence for this class anywhere)",
     "pred.cam_caption": "where the model looked for “{label}” ({p:.1%}), from layer {layer} "
                         "({h}×{w})",
+    # chart words (cnnweb.charts titles, legends, axes): whole labels, then phrases inside labels
+    "term.train (this epoch so far)": "train (this epoch so far)",
+    "term.predicted": "predicted",
+    "term.true": "true",
+    "term.pixels": "pixels",
+    "term.feature map side": "feature map side",
+    "term.receptive field side": "receptive field side",
+    "term.probability": "probability",
+    "term.multiply-adds per image (log)": "multiply-adds per image (log)",
+    "term.parameters (log)": "parameters (log)",
+    "term.trained (colour = test accuracy)": "trained (colour = test accuracy)",
+    "term.val accuracy": "val accuracy",
+    "term.val loss": "val loss",
+    "phrase.input × kernel": "input × kernel",
+    "phrase. + zero padding (grey)": " + zero padding (grey)",
+    "phrase.: pixels the cell sees (darker = more paths)": ": pixels the cell sees (darker = more paths)",
+    "phrase.: the chosen cell": ": the chosen cell",
+    "phrase.input ": "input ",
+    "phrase.kernel ": "kernel ",
+    "phrase.output ": "output ",
 }
