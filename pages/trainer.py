@@ -69,15 +69,16 @@ with form:
     c1.number_input(t("tr.es"), 0, 50, key="tr_es", help=t("tr.es_help"))
     c2.slider(t("tr.val"), 0.0, 0.3, step=0.05, key="tr_val")
     st.number_input(t("tr.limit"), 0, 60000, step=500, key="tr_limit", help=t("tr.limit_help"))
-    with st.expander(t("tr.more")):
-        st.radio(t("tr.schedule"), ["constant", "cosine"], key="tr_schedule", horizontal=True,
-                 format_func=ui.term)
-        st.select_slider(t("tr.wd"), [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2], key="tr_wd",
-                         format_func=lambda v: f"{v:g}")
-        st.slider(t("tr.ls"), 0.0, 0.3, step=0.05, key="tr_ls")
-        st.number_input(t("tr.seed"), 0, 2**31 - 1, key="tr_seed")
-        st.checkbox(t("tr.mp"), key="tr_mp", disabled=not device.gpu_names())
-        st.text_input(t("tr.name"), key="tr_name")
+    if not ui.presenting():                  # the presentation view keeps the form short
+        with st.expander(t("tr.more")):
+            st.radio(t("tr.schedule"), ["constant", "cosine"], key="tr_schedule", horizontal=True,
+                     format_func=ui.term)
+            st.select_slider(t("tr.wd"), [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2], key="tr_wd",
+                             format_func=lambda v: f"{v:g}")
+            st.slider(t("tr.ls"), 0.0, 0.3, step=0.05, key="tr_ls")
+            st.number_input(t("tr.seed"), 0, 2**31 - 1, key="tr_seed")
+            st.checkbox(t("tr.mp"), key="tr_mp", disabled=not device.gpu_names())
+            st.text_input(t("tr.name"), key="tr_name")
     if st.button(t("tr.start"), type="primary", width="stretch"):
         ss = st.session_state
         cfg = train.TrainConfig(
@@ -197,7 +198,7 @@ with view:
             with st.expander(t("tr.log")):
                 st.code(current.log_tail(30) or "(empty)")
 
-if len([r for r in runs if r.epochs()]) >= 1:
+if len([r for r in runs if r.epochs()]) >= 1 and not ui.presenting():
     st.subheader(t("tr.compare"))
     with_curves = [r for r in runs if r.epochs()]
     chosen = st.multiselect(t("tr.overlay"), [r.id for r in with_curves],
