@@ -11,7 +11,7 @@ def zoo_model(name: str, input_shape: tuple, num_classes: int):
     """A fresh zoo model, built once per (name, input shape, class count)."""
     from cnnweb import zoo
 
-    return zoo.build(name, tuple(input_shape), int(num_classes))
+    return settle_heap(zoo.build(name, tuple(input_shape), int(num_classes)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -28,7 +28,23 @@ def zoo_analysis(name: str, input_shape: tuple, num_classes: int) -> dict:
 def _stored_model(path: str, mtime_ns: int):
     from cnnweb import store
 
-    return store.load_model(path)
+    return settle_heap(store.load_model(path))
+
+
+def settle_heap(obj=None):
+    """Move every object alive now into the garbage collector's permanent generation; returns obj.
+
+    Streamlit runs a full gc.collect(2) after every script run (runner.postScriptGC). Once
+    TensorFlow and a model are loaded the server holds ~360,000 long-lived objects and that
+    collection took ~200 ms of GIL time after each rerun of ANY page, for every session
+    (measured: Home rerun 20 ms -> 204 ms; benchmarks/app_responsiveness.py). Called after each
+    (cached, so rare) model build or load, it brings the collection back to ~1 ms.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    return obj
 
 
 def load_stored_model(name_or_path):
@@ -231,7 +247,14 @@ def plotly_chart(fig, **kwargs):
     presentation view."""
     if lang() != "en":
         _translate_figure(fig)
-    if presenting():
+    if presenting():                 # readable from the back of the room
         height = fig.layout.height
-        fig.update_layout(font_size=20, height=int(height * 1.3) if height else None)
+        fig.update_layout(font_size=20, height=int(height * 1.3) if height else None,
+                          legend_font_size=20)
+        fig.update_annotations(font_size=22)
+        fig.update_xaxes(tickfont_size=18, title_font_size=20)
+        fig.update_yaxes(tickfont_size=18, title_font_size=20)
+        for trace in fig.data:
+            if "textfont" in trace:
+                trace.textfont.size = 18
     return st.plotly_chart(fig, **kwargs)
