@@ -168,6 +168,13 @@ def term(text) -> str:
     return i18n.term(text, lang())
 
 
+def words(text) -> str:
+    """Text built by a cnnweb module (layer descriptions, notes) in the reader's language."""
+    from cnnweb import i18n
+
+    return i18n.words(text, lang())
+
+
 def pad_label(p, language: str | None = None) -> str:
     """A padding choice in words: "same", "valid", "full", or N zeros per side."""
     from cnnweb import i18n
@@ -230,7 +237,7 @@ def _translate_figure(fig) -> None:
     here = lang()
 
     def tr_(text):
-        return i18n.chart_label(text, here)
+        return i18n.words(text, here)
 
     for trace in fig.data:
         if trace.name:

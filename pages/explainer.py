@@ -167,7 +167,8 @@ if tabs[0].open and rows is not None:
         rf_rows = [r for r in rows if r.rf]
         m[3].metric(t("xp.m_rf"),
                     f"{rf_rows[-1].rf.size}×{rf_rows[-1].rf.size}" if rf_rows else "1×1")
-        table = [{ui.term(k): v for k, v in row.items()} for row in stack.table_rows(rows, specs)]
+        table = [{ui.term(k): ui.words(v) if k == "layer" else v for k, v in row.items()}
+                 for row in stack.table_rows(rows, specs)]
         st.dataframe(table, hide_index=True, width="stretch", column_config={
             ui.term("params"): st.column_config.NumberColumn(format="localized"),
             ui.term("MACs"): st.column_config.NumberColumn(format="localized"),
@@ -175,14 +176,14 @@ if tabs[0].open and rows is not None:
             ui.term("jump"): st.column_config.NumberColumn(help=t("xp.jump_help"))})
         for r, spec in zip(rows, specs):
             for note in stack.keras_notes(spec):
-                st.caption(t("xp.layer_note", i=r.index, note=note))
+                st.caption(t("xp.layer_note", i=r.index, note=ui.words(note)))
         if any(s.kind == "transposed" for s in specs):
             st.caption(t("xp.transposed_note"))
         if rows:
             left, right = st.columns([1.2, 1])
             with left:
                 i = _pick_layer(t("xp.work"), [r.index for r in rows], 1, "work")
-                st.caption(t("xp.layer_note", i=i, note=stack.describe(specs[i - 1])))
+                st.caption(t("xp.layer_note", i=i, note=ui.words(stack.describe(specs[i - 1]))))
                 for w in stack.working(rows, specs, i):
                     st.markdown(f"**{ui.term(w.title)}**")
                     for line in w.lines:
@@ -260,7 +261,8 @@ if tabs[2].open and rows is not None:
             with c[0]:
                 li = _pick_layer(t("xp.rf_layer"), [r.index for r in traced], traced[-1].index,
                                  "rf_layer")
-                st.caption(t("xp.layer_note", i=li, note=stack.describe(specs[li - 1])))
+                st.caption(t("xp.layer_note", i=li,
+                             note=ui.words(stack.describe(specs[li - 1]))))
             row = rows[li - 1]
             oh, ow, _ = row.out_shape
             for key, limit in (("rf_row", oh), ("rf_col", ow)):

@@ -40,10 +40,10 @@ def term(text: str, lang: str = DEFAULT) -> str:
     return CATALOGUES[normalize(lang)].get("term." + str(text), text)
 
 
-def chart_label(text: str, lang: str = DEFAULT) -> str:
-    """A chart's label in `lang`: a whole term, else its known phrases ("phrase.*", longest
-    first) replaced, so "input 5×5 + zero padding (grey)" comes out translated around the
-    numbers."""
+def words(text: str, lang: str = DEFAULT) -> str:
+    """Text built by a cnnweb module (a chart label, a layer description) in `lang`: a whole
+    term, else its known phrases ("phrase.*", longest first) replaced, so "input 5×5 + zero
+    padding (grey)" comes out translated around the numbers."""
     whole = term(text, lang)
     if whole != text:
         return whole

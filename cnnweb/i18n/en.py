@@ -659,4 +659,15 @@ MESSAGES = {
     "phrase.input ": "input ",
     "phrase.kernel ": "kernel ",
     "phrase.output ": "output ",
+    # words inside the Explainer's layer descriptions and Keras notes (cnnweb.stack)
+    "phrase. filters": " filters",
+    "phrase.stride ": "stride ",
+    "phrase.dilation ": "dilation ",
+    "phrase. zeros": " zeros",
+    "phrase.In Keras: ": "In Keras: ",
+    "phrase. followed by a 'valid' layer.": " followed by a 'valid' layer.",
+    "term.Keras refuses stride > 1 together with dilation > 1 (PyTorch allows it).": (
+        "Keras refuses stride > 1 together with dilation > 1 (PyTorch allows it)."),
+    "term.Keras has no 'full' padding: add ZeroPadding2D(kernel − 1) before a valid layer.": (
+        "Keras has no 'full' padding: add ZeroPadding2D(kernel − 1) before a valid layer."),
 }

@@ -585,4 +585,15 @@ MESSAGES = {
     "phrase.input ": "输入 ",
     "phrase.kernel ": "卷积核 ",
     "phrase.output ": "输出 ",
+    # 原理演示中层描述和 Keras 提示里的词（cnnweb.stack）
+    "phrase. filters": " 个卷积核",
+    "phrase.stride ": "步长 ",
+    "phrase.dilation ": "膨胀率 ",
+    "phrase. zeros": " 个零",
+    "phrase.In Keras: ": "在 Keras 中：",
+    "phrase. followed by a 'valid' layer.": "，后面接一个 'valid' 层。",
+    "term.Keras refuses stride > 1 together with dilation > 1 (PyTorch allows it).": (
+        "Keras 不允许步长 > 1 与膨胀率 > 1 同时使用（PyTorch 允许）。"),
+    "term.Keras has no 'full' padding: add ZeroPadding2D(kernel − 1) before a valid layer.": (
+        "Keras 没有 'full' 填充：在 valid 层前加 ZeroPadding2D(卷积核 − 1)。"),
 }
