@@ -175,6 +175,15 @@ def words(text) -> str:
     return i18n.words(text, lang())
 
 
+def dataset_source(d: dict) -> str:
+    """Where a dataset of data.dataset_status() comes from, in the reader's language."""
+    if d["found"] and d["is_sample"]:
+        return t("ds.sample", title=d["title"], n=d["n_train"])
+    if d["found"] and d["n_train"]:
+        return t("ds.found", title=d["title"], path=d["path"], n=d["n_train"])
+    return d["source"]
+
+
 def pad_label(p, language: str | None = None) -> str:
     """A padding choice in words: "same", "valid", "full", or N zeros per side."""
     from cnnweb import i18n

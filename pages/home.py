@@ -62,7 +62,7 @@ with left:
             st.markdown(t("home.ds_sample", title=d["title"], n_train=d["n_train"],
                           n_test=d["n_test"]))
         else:
-            st.markdown(f":material/check_circle: **{d['title']}**: {d['source']}")
+            st.markdown(f":material/check_circle: **{d['title']}**: {ui.dataset_source(d)}")
     st.caption(t("home.ds_hint"))
 with right:
     st.subheader(t("home.models"))

@@ -53,7 +53,7 @@ with form:
              format_func=lambda n: data.DATASETS[n].title)
     status = {r["name"]: r for r in data.dataset_status()}[st.session_state.tr_dataset]
     (st.warning if status["is_sample"] or not status["found"] else st.caption)(
-        t("tr.data", source=status["source"]))
+        t("tr.data", source=ui.dataset_source(status)))
     st.selectbox(t("col.arch").capitalize(), zoo.names(), key="tr_arch", on_change=arch_changed)
     arch_info = zoo.info(st.session_state.tr_arch)
     st.caption(arch_info["description"])

@@ -670,4 +670,7 @@ MESSAGES = {
         "Keras refuses stride > 1 together with dilation > 1 (PyTorch allows it)."),
     "term.Keras has no 'full' padding: add ZeroPadding2D(kernel − 1) before a valid layer.": (
         "Keras has no 'full' padding: add ZeroPadding2D(kernel − 1) before a valid layer."),
+    "ds.sample": "shipped sample of {title} ({n:,} training images); put the full set in data/ "
+                 "or set CNNWEB_DATA_DIR for real accuracy",
+    "ds.found": "{title} from {path}, {n:,} training images",
 }

@@ -596,4 +596,7 @@ MESSAGES = {
         "Keras 不允许步长 > 1 与膨胀率 > 1 同时使用（PyTorch 允许）。"),
     "term.Keras has no 'full' padding: add ZeroPadding2D(kernel − 1) before a valid layer.": (
         "Keras 没有 'full' 填充：在 valid 层前加 ZeroPadding2D(卷积核 − 1)。"),
+    "ds.sample": "随附的 {title} 小样本（训练集 {n:,} 张）；要得到真实的准确率，请把完整数据集放进 data/ "
+                 "或设置 CNNWEB_DATA_DIR",
+    "ds.found": "{title}，来自 {path}，训练集 {n:,} 张",
 }
