@@ -44,7 +44,9 @@ def machine() -> str:
         mem = f", {kb / 2**20:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{model}, {os.cpu_count()} cores{mem}; {device.describe()}"
+    gpus = device.gpu_names()
+    return f"{model}, {os.cpu_count()} cores{mem}; " + (f"GPU: {', '.join(gpus)}" if gpus
+                                                          else "no GPU")
 
 
 def free_port() -> int:

@@ -303,3 +303,26 @@ def test_pages_with_a_corrupt_dataset_file_say_so(tmp_path, monkeypatch):
     at.switch_page("pages/home.py").run()
     assert not at.exception
     assert any(str(tmp_path / "mnist.npz") in m.value for m in at.markdown)
+
+
+# ------------------------------------------------------------------ responsiveness of the server
+
+def test_loading_a_model_for_the_app_keeps_streamlits_after_rerun_gc_cheap():
+    """Streamlit runs gc.collect(2) after every script run; with TensorFlow and a model loaded
+    that took ~200 ms per rerun of any page. ui moves the loaded objects out of the collector's
+    way (gc.freeze), so the objects it still tracks stay few."""
+    import gc
+
+    from cnnweb import ui
+
+    path = paths.ROOT / "models" / "cnnweb_mnist.keras"
+    if not path.exists():
+        pytest.skip("the shipped cnnweb_mnist model is not there")
+    try:
+        ui._stored_model.clear()
+        model = ui.load_stored_model(path)
+        assert model.count_params() > 0
+        assert gc.get_freeze_count() > 100_000          # TensorFlow, Keras and the model
+        assert len(gc.get_objects()) < 20_000           # what a full collection still walks
+    finally:
+        gc.unfreeze()
