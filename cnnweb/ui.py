@@ -175,6 +175,15 @@ def words(text) -> str:
     return i18n.words(text, lang())
 
 
+def zoo_text(name: str, field: str, info: dict) -> str:
+    """A zoo architecture's description or notes in the reader's language; English when the
+    catalogue's translation is of an older text than zoo.info() now gives."""
+    from cnnweb import i18n
+
+    text, key = info.get(field) or "", f"zoo.{name}.{field}"
+    return t(key) if text and i18n.CATALOGUES["en"].get(key) == text else text
+
+
 def dataset_source(d: dict) -> str:
     """Where a dataset of data.dataset_status() comes from, in the reader's language."""
     if d["found"] and d["is_sample"]:

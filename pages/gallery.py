@@ -53,7 +53,8 @@ if view == "Architectures":
                            index=labels.index(default) if default else 0, format_func=ui.term)
     classes = c3.number_input(t("gal.classes"), min_value=2, max_value=1000, value=10, step=1,
                               key="gallery_classes")
-    st.markdown(f"**{name}**: {arch['description']}  \n*{t('gal.source', source=arch['source'])}*")
+    st.markdown(f"**{name}**: {ui.zoo_text(name, 'description', arch)}  \n"
+                f"*{t('gal.source', source=arch['source'])}*")
     try:
         analysis = ui.zoo_analysis(name, SHAPES[shape_label], int(classes))
     except ValueError as e:
@@ -73,7 +74,7 @@ if view == "Architectures":
                 if last_rf else None)
     st.caption(t("gal.layers_caption", layers=tot["layers"], flops=tot["flops"] / 1e6))
     if arch["notes"]:
-        st.info(f"**{t('gal.special')}** {arch['notes']}")
+        st.info(f"**{t('gal.special')}** {ui.zoo_text(name, 'notes', arch)}")
     tab_layers, tab_diagram = st.tabs([t("gal.tab_layers"), t("gal.tab_diagram")])
     with tab_layers:
         st.dataframe(layer_table(rows), hide_index=True, height=min(38 + 35 * len(rows), 640),

@@ -56,7 +56,7 @@ with form:
         t("tr.data", source=ui.dataset_source(status)))
     st.selectbox(t("col.arch").capitalize(), zoo.names(), key="tr_arch", on_change=arch_changed)
     arch_info = zoo.info(st.session_state.tr_arch)
-    st.caption(arch_info["description"])
+    st.caption(ui.zoo_text(st.session_state.tr_arch, "description", arch_info))
     c1, c2 = st.columns(2)
     c1.number_input(t("tr.epochs"), 1, 200, key="tr_epochs")
     c2.select_slider(t("tr.batch"), [16, 32, 64, 128, 256, 512], key="tr_batch")

@@ -11,7 +11,8 @@ from cnnweb import conv, i18n, lessons, paths
 
 APP = str(paths.ROOT / "app.py")
 # a catalogue key shown as such: a known namespace, a dot, a lower-case name
-RAW_KEY = re.compile(r"\b(?:app|nav|home|col|xp|les|tr|gal|pred|diag|term)\.[a-z][a-z0-9_]*\b")
+NAMESPACES = {key.split(".")[0] for key in i18n.CATALOGUES["en"]}
+RAW_KEY = re.compile(rf"\b(?:{'|'.join(NAMESPACES)})\.[a-z][a-z0-9_]*\b")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -49,6 +50,14 @@ def test_t_fills_in_falls_back_to_english_and_shows_unknown_keys():
     assert i18n.t("xp.cmp_params", lang="xx", n=1) == "1 parameters"   # unknown language
     assert i18n.t("no.such_key", lang="zh") == "no.such_key"
     assert i18n.term("sharpen", "zh") == "锐化" and i18n.term("not a term", "zh") == "not a term"
+
+
+def test_zoo_translations_are_of_the_zoos_current_english():
+    from cnnweb import zoo
+
+    for name in zoo.names():
+        for field in ("description", "notes"):
+            assert i18n.t(f"zoo.{name}.{field}") == zoo.info(name)[field], (name, field)
 
 
 def test_diagnose_verdicts_read_the_same_in_english_and_translate_fully():

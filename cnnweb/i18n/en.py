@@ -673,4 +673,90 @@ MESSAGES = {
     "ds.sample": "shipped sample of {title} ({n:,} training images); put the full set in data/ "
                  "or set CNNWEB_DATA_DIR for real accuracy",
     "ds.found": "{title} from {path}, {n:,} training images",
+    # cnnweb.zoo's descriptions and notes: shown translated only while the English here still
+    # matches zoo.info() (ui.zoo_text), so a changed description never shows a stale translation
+    "zoo.mnist_cnn.description": "Three 3x3 convolutions and two max-pools, the classic MNIST "
+                                 "CNN.",
+    "zoo.mnist_cnn.notes": "Small and fast: about 93 thousand parameters reach about 99% test "
+                           "accuracy on MNIST in a few epochs. Valid padding shrinks 28 -> 26 "
+                           "-> 13 -> 11 -> 5 -> 3.",
+    "zoo.cifar_cnn.description": "The same three-conv stack on 32x32 colour images; dropout 0.4 "
+                                 "before the classifier is the seed's fix for overfitting.",
+    "zoo.cifar_cnn.notes": "Trains to about 70% on CIFAR-10 and then overfits: training "
+                           "accuracy keeps rising while validation stalls. The seed adds "
+                           "Dropout(0.4) after the last convolution (set dropout=0.4) and the "
+                           "gap closes.",
+    "zoo.baseline.description": "One CBAPD block (conv6 5x5, BN, ReLU, max-pool, dropout) and "
+                                "two dense layers.",
+    "zoo.baseline.notes": "The course's template: Convolution, Batch norm, Activation, Pooling, "
+                          "Dropout. Almost all of its parameters sit in the first dense layer "
+                          "(16*16*6 inputs x 128). Seed 000 wrote it as a subclassed model that "
+                          "could not be reloaded; here it is Functional and round-trips exactly.",
+    "zoo.bn_leaky_cnn.description": "Four 3x3 convolutions (two with stride 2) each with batch "
+                                    "norm and LeakyReLU, then dense128 with BN and dropout 0.5.",
+    "zoo.bn_leaky_cnn.notes": "Downsamples with strided convolutions instead of pooling. Batch "
+                              "norm after every layer stabilises training; the seed reaches "
+                              "73.8% on CIFAR-10 in 10 epochs.",
+    "zoo.lenet5.description": "LeNet-5: two 5x5 sigmoid convolutions with max-pooling, then "
+                              "dense 120, 84 and the classifier.",
+    "zoo.lenet5.notes": "The first convolutional network (1998): shared kernels cut the "
+                        "parameter count. No batch norm and no dropout existed yet, and the "
+                        "only activation was the sigmoid.",
+    "zoo.alexnet8.description": "AlexNet, 8 layers: five convolutions (the first two with "
+                                "normalisation and 3x3/2 pooling) and three dense layers.",
+    "zoo.alexnet8.notes": "Won ImageNet 2012 with a top-5 error of 16.4%. It popularised ReLU "
+                          "and dropout, and used LRN (local response normalisation), which "
+                          "today's networks replace with batch normalisation, as this CIFAR "
+                          "version does.",
+    "zoo.vgg16.description": "VGG-16: thirteen 3x3 conv-BN-ReLU layers in five blocks, each "
+                             "block ending in 2x2 max-pool and dropout, then dense 512, 512.",
+    "zoo.vgg16.notes": "Runner-up of ImageNet 2014 with a top-5 error of 7.3%. Only small 3x3 "
+                       "kernels: two stacked 3x3 layers see as far as one 5x5 with fewer "
+                       "parameters. The regular structure suits hardware acceleration.",
+    "zoo.inception10.description": "A 10-layer InceptionNet: a stem conv, then two blocks of "
+                                   "two Inception modules (16 then 32 channels per branch).",
+    "zoo.inception10.notes": "GoogLeNet won ImageNet 2014 with a top-5 error of 6.67%. Each "
+                             "Inception module runs 1x1, 3x3, 5x5 convolutions and a pooling "
+                             "branch side by side and stacks their outputs; the 1x1 "
+                             "convolutions first reduce the depth, which cuts parameters and "
+                             "computation. Batch norm fights vanishing gradients.",
+    "zoo.resnet18.description": "ResNet-18: a 3x3 stem and four stages of two residual blocks "
+                                "(64, 128, 256, 512 filters), global average pooling.",
+    "zoo.resnet18.notes": "Won ImageNet 2015 with a top-5 error of 3.57%. Skip connections add "
+                          "each block's input to its output (H(x) = F(x) + x, or F(x) + W(x) "
+                          "with a 1x1 convolution W when the shape changes), so earlier "
+                          "features are not lost and much deeper networks can be trained.",
+    "zoo.cnnweb_mnist.description": "Four 3x3 conv-BN-ReLU layers in two blocks with "
+                                    "max-pooling, then dense128 with dropout: the shipped digit "
+                                    "model.",
+    "zoo.cnnweb_mnist.notes": "Batch norm after every convolution lets it train fast; random "
+                              "shifts of up to 10% make it tolerant of digits drawn off-centre. "
+                              "Above 99.3% on MNIST's test split in a few epochs on a CPU. "
+                              "Valid padding: 28 -> 26 -> 24 -> 12 -> 10 -> 8 -> 4.",
+    "zoo.cnnweb_cifar.description": "A small VGG: three blocks of two 3x3 conv-BN-ReLU layers "
+                                    "(width, 2x, 4x filters) with max-pooling, global average "
+                                    "pooling, one dense classifier: the shipped CIFAR-10 model.",
+    "zoo.cnnweb_cifar.notes": "Sized for a CPU: about 38 million multiply-adds per image. Batch "
+                              "norm, flips and shifts, a cosine learning-rate schedule and "
+                              "label smoothing take it above 82% test accuracy on CIFAR-10 in "
+                              "20 epochs; global average pooling instead of a big dense layer "
+                              "keeps it under 300 thousand parameters. At width 24 (about 20 "
+                              "million multiply-adds) the same recipe reached 81.5%.",
+    "zoo.cnnweb_mnist_fast.description": "Two 3x3 conv-BN-ReLU layers (width, 2x width) with "
+                                         "max-pooling, then one dense classifier: MNIST to 99% "
+                                         "in under a minute on a 2-core CPU.",
+    "zoo.cnnweb_mnist_fast.notes": "About 2.4 million multiply-adds per image, as many as seed "
+                                   "001's network, with a third of its parameters. Batch norm "
+                                   "lets it take a large learning rate and a cosine schedule "
+                                   "does the rest in a few epochs (see BENCHMARKS.md). Valid "
+                                   "padding: 28 -> 26 -> 13 -> 11 -> 5.",
+    "zoo.cnnweb_cifar_fast.description": "Three 3x3 conv-BN-ReLU layers (width, 2x, 4x) each "
+                                         "followed by max-pooling, global average pooling and "
+                                         "one dense classifier: CIFAR-10 to 75% in minutes on a "
+                                         "2-core CPU.",
+    "zoo.cnnweb_cifar_fast.notes": "About 10 million multiply-adds per image, a quarter of "
+                                   "cnnweb_cifar's: one convolution per resolution instead of "
+                                   "two. Flips and shifts, label smoothing and a cosine "
+                                   "schedule make up for the depth in a short run (see "
+                                   "BENCHMARKS.md).",
 }

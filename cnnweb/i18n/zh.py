@@ -599,4 +599,54 @@ MESSAGES = {
     "ds.sample": "随附的 {title} 小样本（训练集 {n:,} 张）；要得到真实的准确率，请把完整数据集放进 data/ "
                  "或设置 CNNWEB_DATA_DIR",
     "ds.found": "{title}，来自 {path}，训练集 {n:,} 张",
+    # cnnweb.zoo 的简介与说明（英文与 zoo.info() 一致时才显示译文，见 ui.zoo_text）
+    "zoo.mnist_cnn.description": "三个 3x3 卷积层和两个最大池化层，经典的 MNIST 卷积神经网络。",
+    "zoo.mnist_cnn.notes": "小而快：约 9.3 万个参数，几轮训练就能在 MNIST 上达到约 99% 的测试准确率。不填充（valid）使尺寸依次缩小 28 "
+                           "-> 26 -> 13 -> 11 -> 5 -> 3。",
+    "zoo.cifar_cnn.description": "同样的三层卷积结构，输入换成 32x32 彩色图片；在分类器前加 Dropout 0.4 是种子教程解决过拟合的办法。",
+    "zoo.cifar_cnn.notes": "在 CIFAR-10 上训练到约 70% 后开始过拟合：训练准确率继续上升，验证准确率停滞。种子教程在最后一个卷积层后加入 "
+                           "Dropout(0.4)（设置 dropout=0.4），差距随之缩小。",
+    "zoo.baseline.description": "一个 CBAPD 模块（6 个 5x5 卷积核、批标准化、ReLU、最大池化、Dropout）加两个全连接层。",
+    "zoo.baseline.notes": "课程的模板：卷积、批标准化、激活、池化、舍弃。几乎所有参数都在第一个全连接层（16*16*6 个输入 x 128）。种子教程 000 "
+                          "把它写成无法重新加载的子类模型；这里用函数式 API 实现，保存后能原样读回。",
+    "zoo.bn_leaky_cnn.description": "四个 3x3 卷积层（其中两个步长为 2），每层都接批标准化和 LeakyReLU，然后是带批标准化和 "
+                                    "Dropout 0.5 的 128 个神经元的全连接层。",
+    "zoo.bn_leaky_cnn.notes": "用带步长的卷积代替池化来降采样。每层后面的批标准化让训练更稳定；种子教程 10 轮在 CIFAR-10 上达到 73.8%。",
+    "zoo.lenet5.description": "LeNet-5：两个 5x5 的 sigmoid 卷积层加最大池化，然后是 120、84 个神经元的全连接层和分类器。",
+    "zoo.lenet5.notes": "第一个卷积神经网络（1998）：共享的卷积核大大减少了参数量。那时还没有批标准化和 Dropout，唯一的激活函数是 sigmoid。",
+    "zoo.alexnet8.description": "AlexNet，8 层：五个卷积层（前两个带归一化和 3x3/2 池化）和三个全连接层。",
+    "zoo.alexnet8.notes": "以 16.4% 的 top-5 错误率赢得 ImageNet 2012。它让 ReLU 和 Dropout 流行起来，使用的 "
+                          "LRN（局部响应归一化）如今已被批标准化取代，这个 CIFAR 版本也是如此。",
+    "zoo.vgg16.description": "VGG-16：十三个 3x3 卷积-批标准化-ReLU 层分成五个模块，每个模块以 2x2 最大池化和 Dropout "
+                             "结束，然后是 512、512 个神经元的全连接层。",
+    "zoo.vgg16.notes": "ImageNet 2014 亚军，top-5 错误率 7.3%。只用小的 3x3 卷积核：两层 3x3 堆叠的视野与一层 5x5 "
+                       "相同，参数却更少。规整的结构适合硬件加速。",
+    "zoo.inception10.description": "10 层的 InceptionNet：一个起始卷积层，然后是两个模块，每个模块含两个 Inception "
+                                   "结构块（每个分支 16 和 32 个通道）。",
+    "zoo.inception10.notes": "GoogLeNet 以 6.67% 的 top-5 错误率赢得 ImageNet 2014。每个 Inception "
+                             "结构块并行运行 1x1、3x3、5x5 卷积和一个池化分支，再把输出堆叠起来；1x1 "
+                             "卷积先降低深度，减少参数和计算量。批标准化缓解梯度消失。",
+    "zoo.resnet18.description": "ResNet-18：一个 3x3 起始卷积层，四个阶段各含两个残差块（64、128、256、512 个卷积核），全局平均池化。",
+    "zoo.resnet18.notes": "以 3.57% 的 top-5 错误率赢得 ImageNet 2015。跳跃连接把每个块的输入加到输出上（H(x) = F(x) + "
+                          "x；形状改变时用 1x1 卷积 W，即 F(x) + W(x)），前面的特征不会丢失，因此可以训练深得多的网络。",
+    "zoo.cnnweb_mnist.description": "两个模块共四个 3x3 卷积-批标准化-ReLU 层，带最大池化，然后是带 Dropout 的 128 "
+                                    "个神经元的全连接层：随附的数字模型。",
+    "zoo.cnnweb_mnist.notes": "每个卷积层后的批标准化让它训练得很快；最多 10% 的随机平移让它能识别写偏的数字。在 CPU 上几轮就能在 MNIST "
+                              "测试集上超过 99.3%。不填充（valid）：28 -> 26 -> 24 -> 12 -> 10 -> 8 -> 4。",
+    "zoo.cnnweb_cifar.description": "一个小型 VGG：三个模块，每个含两个 3x3 卷积-批标准化-ReLU 层（宽度、2 倍、4 "
+                                    "倍卷积核）和最大池化，再接全局平均池化和一个全连接分类器：随附的 CIFAR-10 模型。",
+    "zoo.cnnweb_cifar.notes": "为 CPU 设计：每张图片约 3800 万次乘加。批标准化、翻转和平移、余弦学习率调度和标签平滑让它 20 轮在 "
+                              "CIFAR-10 上超过 82% 的测试准确率；用全局平均池化代替大的全连接层，使参数量少于 30 万。宽度 24（约 2000 "
+                              "万次乘加）时同样的配置达到 81.5%。",
+    "zoo.cnnweb_mnist_fast.description": "两个 3x3 卷积-批标准化-ReLU 层（宽度、2 倍宽度）加最大池化，然后是一个全连接分类器：在双核 "
+                                         "CPU 上不到一分钟就让 MNIST 达到 99%。",
+    "zoo.cnnweb_mnist_fast.notes": "每张图片约 240 万次乘加，与种子教程 001 的网络相当，参数量却只有它的三分之一。批标准化让它能用大的学习率，余弦"
+                                   "调度在几轮内完成其余的工作（见 BENCHMARKS.md）。不填充（valid）：28 -> 26 -> 13 -> "
+                                   "11 -> 5。",
+    "zoo.cnnweb_cifar_fast.description": "三个 3x3 卷积-批标准化-ReLU 层（宽度、2 倍、4 "
+                                         "倍），每层后接最大池化，再接全局平均池化和一个全连接分类器：在双核 CPU 上几分钟让 CIFAR-10 "
+                                         "达到 75%。",
+    "zoo.cnnweb_cifar_fast.notes": "每张图片约 1000 万次乘加，是 cnnweb_cifar "
+                                   "的四分之一：每种分辨率只有一个卷积层而不是两个。翻转和平移、标签平滑和余弦调度在短时间训练中弥补了深度的不足（见 "
+                                   "BENCHMARKS.md）。",
 }
