@@ -20,6 +20,10 @@ LESSONS = ("stacked3x3", "padding", "cbapd", "overfit")
 SEED002 = {"before": 0.7117, "after": 0.7329, "epochs_before": 10, "epochs_after": 15,
            "dropout": 0.4}
 SEED002_MODEL = "seed002_cifar_cnn"     # shipped: our own 10-epoch run of seed 002's recipe
+# the Trainer's presets (cnnweb.train.PRESETS) that replay the overfitting lesson
+TRAINER_PRESETS = ("Seed 002: CIFAR CNN, 10 epochs (overfits)",
+                   "Seed 002 remedy: Dropout 0.4, 15 epochs",
+                   "Overfitting in one minute: CIFAR CNN on 2,000 images")
 
 
 # ---------------------------------------------------------------- 1. two 3x3 vs one 5x5

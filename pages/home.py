@@ -46,7 +46,7 @@ with start:
 with left:
     st.subheader(t("home.computer"))
     where = device.describe()
-    st.markdown(f":material/memory: **{where}**")
+    st.markdown(f":material/memory: **{ui.words(where)}**")
     if where.startswith("CPU"):
         st.caption(t("home.cpu_note"))
     st.subheader(t("home.datasets"))

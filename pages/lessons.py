@@ -190,7 +190,9 @@ def overfit():
                                            colorscale="Blues"), width="stretch")
 
     step(4)
-    st.page_link("pages/trainer.py", label=t("les.overfit.link"), icon=":material/monitoring:")
+    for preset in lessons.TRAINER_PRESETS:
+        st.page_link("pages/trainer.py", label=ui.term(preset), icon=":material/monitoring:",
+                     query_params={"preset": preset})
 
 
 {"stacked3x3": stacked3x3, "padding": padding, "cbapd": cbapd, "overfit": overfit}[lesson]()

@@ -12,7 +12,7 @@ from cnnweb import charts, data, device, jobs, train, ui, zoo
 st.set_page_config(layout="wide")   # also when the page is opened without app.py's navigation
 t = ui.t
 st.title(t("nav.trainer"))
-st.caption(t("tr.caption") + " " + device.describe())
+st.caption(t("tr.caption") + " " + ui.words(device.describe()))
 
 DEFAULTS = {"tr_preset": "Custom", "tr_dataset": "mnist", "tr_arch": "mnist_cnn",
             "tr_epochs": 5, "tr_batch": 64, "tr_opt": "adam", "tr_lr": 1e-3, "tr_dropout": 0.0,
@@ -40,6 +40,12 @@ def arch_changed():
     st.session_state.tr_dropout = float(zoo.info(st.session_state.tr_arch)["hyperparams"]
                                         .get("dropout", 0.0))
 
+
+# a lesson's link (?preset=...) fills the form once with that preset
+if (link := st.query_params.get("preset")) in train.PRESETS and \
+        st.session_state.get("tr_preset_link") != link:
+    st.session_state.tr_preset_link = st.session_state.tr_preset = link
+    apply_preset()
 
 form, view = st.columns([1, 2.4], gap="large")
 

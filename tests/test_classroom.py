@@ -125,6 +125,22 @@ def test_dropout_mask_drops_about_the_rate_and_keeps_the_expected_sum():
         lessons.dropout_mask((2, 2), 1.0)
 
 
+def test_the_overfitting_lessons_trainer_links_name_real_presets_and_fill_the_form():
+    from streamlit.testing.v1 import AppTest
+
+    from cnnweb import train
+
+    assert set(lessons.TRAINER_PRESETS) <= set(train.PRESETS)
+    preset = lessons.TRAINER_PRESETS[1]
+    at = AppTest.from_file(str(paths.ROOT / "pages" / "trainer.py"), default_timeout=60)
+    at.query_params["preset"] = preset
+    at.run()
+    assert not at.exception
+    assert at.session_state["tr_preset"] == preset
+    assert at.session_state["tr_dropout"] == train.PRESETS[preset]["dropout"] == 0.4
+    assert at.session_state["tr_epochs"] == train.PRESETS[preset]["epochs"]
+
+
 def test_overfitting_lesson_reads_the_shipped_seed_002_run_and_its_verdict():
     run = lessons.overfit_run()
     assert run["epochs"] == len(run["meta"]["history"]["val_loss"]) >= 8

@@ -267,11 +267,10 @@ MESSAGES = {
                         "**{scale:.2f}**.",
     "les.overfit.mask": "one batch's mask: 0 = dropped",
     "les.overfit.s4": "Try it yourself",
-    "les.overfit.s4_text": "In the Trainer, the presets \"Seed 002: CIFAR CNN, 10 epochs "
-                           "(overfits)\" and \"Seed 002 remedy: Dropout 0.4, 15 epochs\" rerun "
-                           "both halves of the story; \"Overfitting in one minute\" shows it fast "
-                           "on 2,000 images.",
-    "les.overfit.link": "Open the Trainer",
+    "les.overfit.s4_text": "Each link opens the Trainer with one of its presets filled in: the "
+                           "seed's 10-epoch run that overfits, its remedy (Dropout 0.4, 15 "
+                           "epochs), and overfitting in one minute on 2,000 images. Press Start "
+                           "training and watch the curves part.",
     # words that are data elsewhere (filter and picture names, chart labels)
     "term.loss": "loss",
     "term.accuracy": "accuracy",
@@ -759,4 +758,7 @@ MESSAGES = {
                                    "two. Flips and shifts, label smoothing and a cosine "
                                    "schedule make up for the depth in a short run (see "
                                    "BENCHMARKS.md).",
+    # cnnweb.device.describe()
+    "phrase.CPU only (": "CPU only (",
+    "phrase. cores):": " cores):",
 }

@@ -228,10 +228,9 @@ MESSAGES = {
                         "**{scale:.2f}**。",
     "les.overfit.mask": "一批数据的舍弃掩码：0 = 被舍弃",
     "les.overfit.s4": "自己动手试试",
-    "les.overfit.s4_text": "在训练页，预设“Seed 002: CIFAR CNN, 10 epochs (overfits)”和“Seed 002 "
-                           "remedy: Dropout 0.4, 15 epochs”重现了故事的两部分；“Overfitting in one "
-                           "minute”用 2,000 张图片快速展示过拟合。",
-    "les.overfit.link": "打开训练页",
+    "les.overfit.s4_text": "每个链接都会打开训练页并填好一个预设：种子教程中会过拟合的 10 轮训练、它的解决"
+                           "办法（Dropout 0.4，15 轮），以及用 2,000 张图片在一分钟内看到过拟合。点击“开始"
+                           "训练”，看两条曲线如何分开。",
     # 在别处是数据的词（滤波器和图片名、图表标签）
     "term.loss": "损失",
     "term.accuracy": "准确率",
@@ -649,4 +648,7 @@ MESSAGES = {
     "zoo.cnnweb_cifar_fast.notes": "每张图片约 1000 万次乘加，是 cnnweb_cifar "
                                    "的四分之一：每种分辨率只有一个卷积层而不是两个。翻转和平移、标签平滑和余弦调度在短时间训练中弥补了深度的不足（见 "
                                    "BENCHMARKS.md）。",
+    # cnnweb.device.describe()
+    "phrase.CPU only (": "仅 CPU（",
+    "phrase. cores):": " 核）：",
 }
