@@ -206,17 +206,17 @@ def relink(key: str, options, label, as_label: bool = False) -> None:
     """Keep links working across languages for a widget bound to the URL by its label
     (Streamlit writes the label, not the value): when ?key= holds the label of an option in
     another language, choose that option (as_label: st.tabs, whose value is its label).
-    label(option, language) -> str. Call before the widget."""
+    label(option, language) -> str. Call before the widget; acts on a page's first run only
+    (later the widget's own state is the truth, and Streamlit owns a bound parameter)."""
     from cnnweb import i18n
 
     value, here = st.query_params.get(key), lang()
-    if value is None:
+    if value is None or key in st.session_state:
         return
     for option in options:
         mine = label(option, here)
         if value != mine and value in {label(option, code) for code in i18n.LANGS}:
             st.session_state[key] = mine if as_label else option
-            st.query_params[key] = mine
             return
 
 

@@ -72,3 +72,13 @@ def test_presentation_view_at_1280x720_has_big_text_and_no_sidebar(app_url, page
         shown = box["x"] + box["width"] if box else 0            # px of sidebar on screen
         assert (shown < 50) == (present == "true"), (present, box)
     assert sizes["true"] >= 1.3 * sizes["false"]
+
+
+def test_switching_language_keeps_the_explainers_open_tab(app_url, page):
+    _visit(page, f"{app_url}/explainer?view=Receptive+field", "switch_tab_before")
+    assert page.get_by_text("has a receptive field of").count() == 1
+    page.get_by_text("简体中文", exact=True).click()
+    page.get_by_text("的感受野是").wait_for()
+    _settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(SHOTS / "switch_tab_after.png"))
