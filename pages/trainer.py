@@ -10,6 +10,7 @@ import streamlit as st
 from cnnweb import charts, data, device, jobs, train, ui, zoo
 
 st.set_page_config(layout="wide")   # also when the page is opened without app.py's navigation
+ui.ensure_app_navigation()          # a first link to /trainer goes through st.navigation too
 t = ui.t
 st.title(t("nav.trainer"))
 st.caption(t("tr.caption") + " " + ui.words(device.describe()))
