@@ -195,7 +195,8 @@ with view:
     if not ids:
         st.info(t("tr.no_runs"))
     else:
-        st.selectbox(t("tr.run"), ids, key="tr_run", format_func=lambda i: jobs.describe(by_id[i], False))
+        st.selectbox(t("tr.run"), ids, key="tr_run",
+                     format_func=lambda i: ui.words(jobs.describe(by_id[i], False)))
         current = jobs.get_run(st.session_state.tr_run)
         ticking = current.active
         st.fragment(run_every=1.0 if ticking else None)(live_view)(current.id, ticking)
@@ -210,9 +211,9 @@ if len([r for r in runs if r.epochs()]) >= 1 and not ui.presenting():
     with_curves = [r for r in runs if r.epochs()]
     chosen = st.multiselect(t("tr.overlay"), [r.id for r in with_curves],
                             default=[r.id for r in with_curves[:3]],
-                            format_func=lambda i: jobs.describe(by_id[i]))
+                            format_func=lambda i: ui.words(jobs.describe(by_id[i])))
     metric = st.radio(t("tr.metric"), ["val_accuracy", "val_loss", "accuracy", "loss"],
                       horizontal=True, format_func=ui.term)
-    ui.plotly_chart(charts.runs_overlay_figure([(jobs.describe(by_id[i]), by_id[i].epochs())
-                                                for i in chosen], metric),
-                    key="overlay")
+    ui.plotly_chart(charts.runs_overlay_figure(
+        [(ui.words(jobs.describe(by_id[i])), by_id[i].epochs()) for i in chosen], metric),
+        key="overlay")

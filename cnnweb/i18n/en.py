@@ -761,4 +761,13 @@ MESSAGES = {
     # cnnweb.device.describe()
     "phrase.CPU only (": "CPU only (",
     "phrase. cores):": " cores):",
+    # cnnweb.jobs.describe(): one line per run ("mnist_cnn on mnist, 5 epochs: finished, ...")
+    "phrase. on ": " on ",
+    "phrase. epochs": " epochs",
+    "phrase.: queued": ": queued",
+    "phrase.: running": ": running",
+    "phrase.: finished": ": finished",
+    "phrase.: stopped": ": stopped",
+    "phrase.: failed": ": failed",
+    "phrase.% test": "% test",
 }

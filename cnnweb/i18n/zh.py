@@ -651,4 +651,13 @@ MESSAGES = {
     # cnnweb.device.describe()
     "phrase.CPU only (": "仅 CPU（",
     "phrase. cores):": " 核）：",
+    # cnnweb.jobs.describe()：每次运行一行（"mnist_cnn on mnist, 5 epochs: finished, ..."）
+    "phrase. on ": "，数据集 ",
+    "phrase. epochs": " 轮",
+    "phrase.: queued": "：排队中",
+    "phrase.: running": "：运行中",
+    "phrase.: finished": "：已完成",
+    "phrase.: stopped": "：已停止",
+    "phrase.: failed": "：失败",
+    "phrase.% test": "% 测试准确率",
 }
