@@ -196,3 +196,8 @@ def overfit():
 
 
 {"stacked3x3": stacked3x3, "padding": padding, "cbapd": cbapd, "overfit": overfit}[lesson]()
+
+following = lessons.LESSONS[(lessons.LESSONS.index(lesson) + 1) % len(lessons.LESSONS)]
+st.divider()
+st.button(t("les.next", title=t(f"les.{following}.title")), icon=":material/arrow_forward:",
+          on_click=lambda: ss.update(les_pick=following))

@@ -770,4 +770,5 @@ MESSAGES = {
     "phrase.: stopped": ": stopped",
     "phrase.: failed": ": failed",
     "phrase.% test": "% test",
+    "les.next": "Next lesson: {title}",
 }

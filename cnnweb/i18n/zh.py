@@ -660,4 +660,5 @@ MESSAGES = {
     "phrase.: stopped": "：已停止",
     "phrase.: failed": "：失败",
     "phrase.% test": "% 测试准确率",
+    "les.next": "下一节课：{title}",
 }
