@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cnnweb import i18n  # pure: the catalogues of UI strings
+
 # --- Gallery and the model store (helper "zoo") ---------------------------------------------
 
 @st.cache_resource(show_spinner="Building the model…", max_entries=12)
@@ -102,23 +104,17 @@ def ensure_app_navigation() -> None:
 
 def lang() -> str:
     """The reader's language: the sidebar picker (app.py), else ?lang= in the URL, else English."""
-    from cnnweb import i18n
-
     value = st.session_state.get("lang")
     return i18n.normalize(value if value is not None else st.query_params.get("lang"))
 
 
 def t(key: str, /, **fmt) -> str:
     """Catalogue text of `key` in the reader's language (see cnnweb.i18n)."""
-    from cnnweb import i18n
-
     return i18n.t(key, lang=lang(), **fmt)
 
 
 def tr(text) -> str:
     """Words from a cnnweb module (an i18n.Msg) in the reader's language; other text as is."""
-    from cnnweb import i18n
-
     return i18n.tr(text, lang())
 
 
@@ -142,8 +138,6 @@ def classroom_sidebar() -> None:
     """The language picker and the presentation switch at the foot of every page's sidebar.
     Both live in the URL (?lang=zh, ?present=true) so a teacher can share the set-up; the
     language is written back after every page switch (which clears the query string)."""
-    from cnnweb import i18n
-
     ss = st.session_state
     if "lang" not in ss:
         ss.lang = lang()
@@ -163,23 +157,17 @@ def classroom_sidebar() -> None:
 
 def term(text) -> str:
     """A word that is data elsewhere (filter, picture, chart labels) in the reader's language."""
-    from cnnweb import i18n
-
     return i18n.term(text, lang())
 
 
 def words(text) -> str:
     """Text built by a cnnweb module (layer descriptions, notes) in the reader's language."""
-    from cnnweb import i18n
-
     return i18n.words(text, lang())
 
 
 def zoo_text(name: str, field: str, info: dict) -> str:
     """A zoo architecture's description or notes in the reader's language; English when the
     catalogue's translation is of an older text than zoo.info() now gives."""
-    from cnnweb import i18n
-
     text, key = info.get(field) or "", f"zoo.{name}.{field}"
     return t(key) if text and i18n.CATALOGUES["en"].get(key) == text else text
 
@@ -195,8 +183,6 @@ def dataset_source(d: dict) -> str:
 
 def pad_label(p, language: str | None = None) -> str:
     """A padding choice in words: "same", "valid", "full", or N zeros per side."""
-    from cnnweb import i18n
-
     if isinstance(p, int):
         return i18n.t("xp.zeros_per_side", lang=language or lang(), n=p)
     return str(p)
@@ -208,8 +194,6 @@ def relink(key: str, options, label, as_label: bool = False) -> None:
     another language, choose that option (as_label: st.tabs, whose value is its label).
     label(option, language) -> str. Call before the widget; acts on a page's first run only
     (later the widget's own state is the truth, and Streamlit owns a bound parameter)."""
-    from cnnweb import i18n
-
     value, here = st.query_params.get(key), lang()
     if value is None or key in st.session_state:
         return
@@ -223,7 +207,6 @@ def relink(key: str, options, label, as_label: bool = False) -> None:
 def relabel(key: str, keys: list[str]) -> list[str]:
     """Labels of catalogue `keys` for st.tabs bound to the URL, so that a tab chosen in another
     language (a link, or just before a language switch) stays chosen."""
-    from cnnweb import i18n
 
     def label(k, language):
         return i18n.t(k, lang=language)
@@ -250,8 +233,6 @@ def verdict(v: dict) -> None:
 
 def _translate_figure(fig) -> None:
     """Trace names, panel titles and axis titles of a cnnweb.charts figure, via i18n terms."""
-    from cnnweb import i18n
-
     here = lang()
 
     def tr_(text):

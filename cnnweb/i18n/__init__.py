@@ -3,7 +3,10 @@
 Pure Python (no streamlit, no TensorFlow). Catalogues are dicts key -> str.format template in
 en.py and zh.py; both hold the same keys with the same placeholders (a test checks). Keys are
 dotted by page: "home.*", "xp.*" (Explainer), "tr.*", "gal.*", "pred.*", "les.*" (Lessons),
-"diag.*" (cnnweb.diagnose's verdicts), "app.*" (navigation and the sidebar).
+"app.*"/"nav.*" (navigation and the sidebar), "col.*" (shared table columns); and by the module
+whose words they translate: "diag.*" (diagnose's verdicts), "zoo.*" (architecture texts),
+"ds.*" (dataset sources), "term.*" (a whole word or label that is data elsewhere) and
+"phrase.*" (pieces of labels built with numbers, replaced by `words`).
 
 Modules that write words for the page (diagnose.py) return `Msg`: a str in English that also
 carries its key and parameters, so a page can show it in the reader's language with `tr()`.
