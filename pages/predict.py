@@ -81,7 +81,7 @@ if source == "Draw":
         try:
             x = images.canvas_to_input(rgba, shape)
         except ValueError as e:
-            st.info(t("pred.draw_hint", why=str(e).capitalize()))
+            st.info(t("pred.draw_hint", why=ui.term(str(e).capitalize())))
         else:
             probs = explain.predict(model, x)
             top = explain.top_k(probs, class_names, k)

@@ -771,4 +771,5 @@ MESSAGES = {
     "phrase.: failed": ": failed",
     "phrase.% test": "% test",
     "les.next": "Next lesson: {title}",
+    "term.Draw a digit first": "Draw a digit first",
 }

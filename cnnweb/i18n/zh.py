@@ -661,4 +661,5 @@ MESSAGES = {
     "phrase.: failed": "：失败",
     "phrase.% test": "% 测试准确率",
     "les.next": "下一节课：{title}",
+    "term.Draw a digit first": "先写一个数字",
 }
