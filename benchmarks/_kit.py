@@ -117,7 +117,9 @@ def peak_rss_mb(pid: int) -> float | None:
 
 
 def run_measured(cmd: list[str], env: dict, cwd=ROOT, stdout=subprocess.DEVNULL) -> dict:
-    """Run a command to the end: exit code, wall seconds, peak RSS (MiB) and stderr tail."""
+    """Run a command to the end: exit code, wall and CPU seconds, peak RSS (MiB), the 1-minute
+    load average before it started (other work on the machine), and the stderr tail."""
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     with open(os.devnull, "w") as devnull:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout or devnull,
@@ -126,6 +128,7 @@ def run_measured(cmd: list[str], env: dict, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {"rc": proc.returncode, "wall_s": time.perf_counter() - t0,
+            "cpu_s": usage.ru_utime + usage.ru_stime, "load_before": load_before,
             "peak_rss_mb": usage.ru_maxrss / 1024, "stderr": err.strip()[-2000:]}
 
 

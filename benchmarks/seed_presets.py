@@ -55,7 +55,8 @@ def run_config(label: str, params: dict, target: float | None, tmp: Path,
     return {"preset": label, "seed": target, "test_accuracy": res["test_accuracy"],
             "wall_s": r["wall_s"], "train_s": sum(e["train_seconds"] for e in epochs),
             "images_per_s": res["images_per_s"], "device": res["device"],
-            "peak_rss_mb": r["peak_rss_mb"], "epochs": len(epochs),
+            "peak_rss_mb": r["peak_rss_mb"], "epochs": len(epochs), "cpu_s": r["cpu_s"],
+            "load_before": r["load_before"],
             "val_reached_seed_at_epoch": hit and hit["epoch"],
             "val_reached_seed_after_s": hit and hit["elapsed"], "command": res["command"]}
 

@@ -42,7 +42,7 @@ RECIPES = {
                    "val_split": 0.0},
         "target": 0.99, "budget_s": 60.0},
     "cnnweb_cifar_fast recipe": {
-        "params": {"arch": "cnnweb_cifar_fast", "dataset": "cifar10", "epochs": 10,
+        "params": {"arch": "cnnweb_cifar_fast", "dataset": "cifar10", "epochs": 8,
                    "batch_size": 128, "lr": 3e-3, "optimizer": "adam", "schedule": "cosine",
                    "augment": True, "label_smoothing": 0.1, "val_split": 0.0},
         "target": 0.75, "budget_s": 300.0},
@@ -73,9 +73,9 @@ def run_recipes(tmp: Path, quick: bool) -> list[dict]:
     return rows
 
 
-def run_seeds(tmp: Path, quick: bool) -> list[dict]:
+def run_seeds(tmp: Path, quick: bool, which: list[int] | None = None) -> list[dict]:
     rows = []
-    for name in SEED_PRESETS:
+    for name in [SEED_PRESETS[i] for i in (which or range(len(SEED_PRESETS)))]:
         preset = train.PRESETS[name]
         extra = ["--data-path", data_path(preset["dataset"])]
         if quick:
@@ -93,6 +93,9 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=["recipes", "seeds"], default=None)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", default=None, help="write the rows here")
+    ap.add_argument("--seeds", type=int, nargs="*", default=None,
+                    help=f"which seed presets (0..{len(SEED_PRESETS) - 1}: "
+                         f"{'; '.join(SEED_PRESETS)}); default all")
     args = ap.parse_args(argv)
     if not (SHARED_DATA / "mnist.npz").exists():
         print(f"error: the full datasets are not in {SHARED_DATA}", file=sys.stderr)
@@ -103,7 +106,7 @@ def main(argv=None) -> int:
         if args.only in (None, "recipes"):
             rows += run_recipes(Path(tmp), args.quick)
         if args.only in (None, "seeds"):
-            rows += run_seeds(Path(tmp), args.quick)
+            rows += run_seeds(Path(tmp), args.quick, args.seeds)
     for row in rows:
         if "error" in row:
             print(f"{row['preset']}: FAILED {row['error']}")
