@@ -213,11 +213,12 @@ def tta_section(res: dict, machine: str) -> list[str]:
         lines += [("**Quick mode: one epoch on 5,000 images; these numbers check the path, not "
                   "the targets.**"), ""]
     table = [("| run | epochs | test accuracy | target / published | wall time | budget | "
-             "img/s | peak RSS | met |"), "|---|---|---|---|---|---|---|---|---|"]
+              "CPU time | load before | img/s | peak RSS | met |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     by_ds: dict[str, list] = {"mnist": [], "cifar10": []}
     for x in rows:
         if "error" in x:
-            table.append(f"| {x['preset']} | failed: {x['error']} | | | | | | | |")
+            table.append(f"| {x['preset']} | failed: {x['error']} | | | | | | | | | |")
             continue
         ref = (f"target {100 * x['target']:.1f}%" if x["kind"] == "ours"
                else f"seed: {100 * x['published']:.2f}%" if x.get("published") else "–")
@@ -227,7 +228,8 @@ def tta_section(res: dict, machine: str) -> list[str]:
         met = ("yes" if x.get("met") else "**no**") if "met" in x else "–"
         table.append(f"| {x['preset']} | {x['epochs']} | {100 * x['test_accuracy']:.2f}%{val} | "
                      f"{ref} | {x['wall_s']:.0f} s | "
-                     f"{_fmt(x.get('budget_s'), '.0f', ' s')} | {x['images_per_s']:,.0f} | "
+                     f"{_fmt(x.get('budget_s'), '.0f', ' s')} | {_fmt(x.get('cpu_s'), '.0f', ' s')} "
+                     f"| {_fmt(x.get('load_before'), '.1f')} | {x['images_per_s']:,.0f} | "
                      f"{x['peak_rss_mb']:.0f} MiB | {met} |")
         colour = OK if x.get("met", True) else MISS
         by_ds[x["dataset"]].append((f"{x['preset'][:34]} ({100 * x['test_accuracy']:.1f}%)",
