@@ -44,7 +44,7 @@ RECIPES = {
     "cnnweb_cifar_fast recipe": {
         "params": {"arch": "cnnweb_cifar_fast", "dataset": "cifar10", "epochs": 8,
                    "batch_size": 128, "lr": 3e-3, "optimizer": "adam", "schedule": "cosine",
-                   "augment": True, "label_smoothing": 0.1, "val_split": 0.0},
+                   "label_smoothing": 0.1, "val_split": 0.0},
         "target": 0.75, "budget_s": 300.0},
 }
 

@@ -16,9 +16,12 @@ HAND = {
     # conv 3x3x1->32 (no bias), BN; conv 3x3x32->64, BN; 28->26->13->11->5: dense 5*5*64 -> 10
     ("cnnweb_mnist_fast", (28, 28, 1)): 9 * 1 * 32 + _bn(32) + 9 * 32 * 64 + _bn(64)
                                         + 5 * 5 * 64 * 10 + 10,
-    # conv 3x3x3->32, 32->64, 64->128 (same padding, no bias) each with BN; GAP: dense 128 -> 10
-    ("cnnweb_cifar_fast", (32, 32, 3)): 9 * 3 * 32 + _bn(32) + 9 * 32 * 64 + _bn(64)
-                                        + 9 * 64 * 128 + _bn(128) + 128 * 10 + 10,
+    # two convs per block (same padding, no bias) with BN: 3->16->16, 16->32->32, 32->64->64;
+    # GAP: dense 64 -> 10
+    ("cnnweb_cifar_fast", (32, 32, 3)): 9 * 3 * 16 + _bn(16) + 9 * 16 * 16 + _bn(16)
+                                        + 9 * 16 * 32 + _bn(32) + 9 * 32 * 32 + _bn(32)
+                                        + 9 * 32 * 64 + _bn(64) + 9 * 64 * 64 + _bn(64)
+                                        + 64 * 10 + 10,
 }
 
 
@@ -31,7 +34,10 @@ def test_recipe_networks_have_the_hand_counted_parameters(name, shape):
 
 
 def test_recipe_width_scales_the_convolutions():
-    half = zoo.build("cnnweb_cifar_fast", (32, 32, 3), 10, width=16).count_params()
-    assert half == 9 * 3 * 16 + _bn(16) + 9 * 16 * 32 + _bn(32) + 9 * 32 * 64 + _bn(64) + 650
+    eight = zoo.build("cnnweb_cifar_fast", (32, 32, 3), 10, width=8).count_params()
+    assert eight == (9 * 3 * 8 + 9 * 8 * 8 + 9 * 8 * 16 + 9 * 16 * 16 + 9 * 16 * 32 + 9 * 32 * 32
+                     + 2 * (_bn(8) + _bn(16) + _bn(32)) + 32 * 10 + 10)
+    same = zoo.build("cnnweb_cifar", (32, 32, 3), 10, width=16).count_params()
+    assert same == HAND["cnnweb_cifar_fast", (32, 32, 3)]       # the shipped net, half width
     with_drop = zoo.build("cnnweb_mnist_fast", (28, 28, 1), 10, dropout=0.3)
     assert [la.rate for la in with_drop.layers if la.name == "flat_drop"] == [0.3]
