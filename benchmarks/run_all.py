@@ -228,6 +228,8 @@ def tta_section(res: dict, machine: str) -> list[str]:
     seeds = res.get("seed_presets") or {}
     if "rows" in r:
         r["rows"] = r["rows"] + seeds.get("rows", [])
+        for extra in sorted(RESULTS.glob("seed_presets_*.json")):   # presets timed separately
+            r["rows"] += json.loads(extra.read_text()).get("rows", [])
     lines = ["## Time to accuracy (full datasets, this CPU)", "",
              f"Machine: {machine}. No GPU was lent to this session, so there are no GPU figures.",
              "", ("Wall time of the whole `python -m cnnweb train …` command (start-up, data, "
