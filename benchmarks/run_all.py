@@ -228,8 +228,14 @@ def tta_section(res: dict, machine: str) -> list[str]:
     seeds = res.get("seed_presets") or {}
     if "rows" in r:
         r["rows"] = r["rows"] + seeds.get("rows", [])
-        for extra in sorted(RESULTS.glob("seed_presets_*.json")):   # presets timed separately
-            r["rows"] += json.loads(extra.read_text()).get("rows", [])
+        # runs timed by a separate call of time_to_accuracy.py replace the same-named rows
+        for extra in sorted([*RESULTS.glob("seed_presets_*.json"), *RESULTS.glob("tta_*.json")]):
+            for row in json.loads(extra.read_text()).get("rows", []):
+                same = [i for i, x in enumerate(r["rows"]) if x.get("preset") == row["preset"]]
+                if same:
+                    r["rows"][same[0]] = row
+                else:
+                    r["rows"].append(row)
     lines = ["## Time to accuracy (full datasets, this CPU)", "",
              f"Machine: {machine}. No GPU was lent to this session, so there are no GPU figures.",
              "", ("Wall time of the whole `python -m cnnweb train …` command (start-up, data, "
