@@ -251,7 +251,7 @@ def tta_section(res: dict, machine: str) -> list[str]:
         lines += [("**Quick mode: one epoch on 5,000 images; these numbers check the path, not "
                   "the targets.**"), ""]
     table = [("| run | epochs | test accuracy | target / published | wall time | budget | "
-              "CPU time | load before | img/s | peak RSS | met |"),
+              "CPU time | load before | img/s | peak RSS | met (accuracy / time) |"),
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     by_ds: dict[str, list] = {"mnist": [], "cifar10": []}
     for x in rows:
@@ -263,7 +263,10 @@ def tta_section(res: dict, machine: str) -> list[str]:
         val = (f" (val reached at epoch {x['val_reached_seed_at_epoch']}, "
                f"{x['val_reached_seed_after_s']:.0f} s)" if x.get("val_reached_seed_at_epoch")
                else "")
-        met = ("yes" if x.get("met") else "**no**") if "met" in x else "–"
+        met = "–"
+        if "met" in x:         # accuracy target / time budget, each on its own
+            met = " / ".join("yes" if ok else "**no**" for ok in (
+                x["test_accuracy"] >= x["target"], x["wall_s"] <= x["budget_s"]))
         table.append(f"| {x['preset']} | {x['epochs']} | {100 * x['test_accuracy']:.2f}%{val} | "
                      f"{ref} | {x['wall_s']:.0f} s | "
                      f"{_fmt(x.get('budget_s'), '.0f', ' s')} | {_fmt(x.get('cpu_s'), '.0f', ' s')} "
