@@ -25,7 +25,11 @@ PAGES = [
     st.Page("pages/predict.py", title=t("nav.predict"), icon=":material/draw:",
             url_path="predict"),
 ]
+if not ui.class_mode() or ui.teacher():       # the teacher's board: the teacher's only
+    PAGES.append(st.Page("pages/board.py", title=t("nav.board"), icon=":material/leaderboard:",
+                         url_path="board"))
 
 page = st.navigation(PAGES)
 ui.classroom_sidebar()
+ui.class_sidebar()
 page.run()

@@ -41,7 +41,7 @@ import _kit
 import explainer_rerun
 import predict_latency
 
-from cnnweb import jobs, paths
+from cnnweb import jobs, paths, runs
 
 PAGES = ["home", "explainer", "lessons", "trainer", "gallery", "predict"]
 SLUGS = {"home": ""}
@@ -165,7 +165,7 @@ def start_training() -> jobs.Run:
         run = jobs.get_run(run.id)
         if any(m["type"] == "progress" for m in run.metrics()):
             return run
-        if run.state in jobs.FINAL:
+        if run.state in runs.FINAL:
             raise RuntimeError(f"the background job ended: {run.reason}")
         time.sleep(0.5)
     raise RuntimeError("the background job did not start training within 3 minutes")
@@ -176,10 +176,10 @@ def stop_training(run: jobs.Run) -> dict:
     rss = _kit.peak_rss_mb(pid) if pid else None
     jobs.request_stop(run.path)
     deadline = time.time() + 120
-    while time.time() < deadline and jobs.get_run(run.id).state in jobs.ACTIVE:
+    while time.time() < deadline and jobs.get_run(run.id).state in runs.ACTIVE:
         time.sleep(0.5)
     return {"training_peak_rss_mb": rss, "training_images_per_s":
-            jobs.progress(jobs.get_run(run.id))["images_per_s"]}
+            runs.progress(jobs.get_run(run.id)).images_per_s}
 
 
 def measure(base: Path, runs: int, n_predict: int) -> dict:

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from cnnweb import jobs, train
+from cnnweb import runs, train
 
 
 def seed_accuracy(note: str) -> float | None:
@@ -49,8 +49,8 @@ def run_config(label: str, params: dict, target: float | None, tmp: Path,
                       "--run-dir", str(run_dir)], env)
     if r["rc"] != 0:
         return {"preset": label, "error": (r["stderr"].splitlines() or ["?"])[-1]}
-    res = jobs.read_json(run_dir / "result.json")
-    epochs = [m for m in jobs.read_jsonl(run_dir / "metrics.jsonl") if m["type"] == "epoch"]
+    res = runs.read_json(run_dir / "result.json")
+    epochs = [m for m in runs.read_jsonl(run_dir / "metrics.jsonl") if m["type"] == "epoch"]
     hit = next((e for e in epochs if target and (e.get("val_accuracy") or 0) >= target), None)
     return {"preset": label, "seed": target, "test_accuracy": res["test_accuracy"],
             "wall_s": r["wall_s"], "train_s": sum(e["train_seconds"] for e in epochs),

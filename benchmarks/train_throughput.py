@@ -2,6 +2,7 @@
 
     python benchmarks/train_throughput.py [--dataset mnist] [--arch mnist_cnn] [--n 12800]
                                           [--epochs 3] [--batch-size 64] [--rounds 2]
+                                          [--onednn default|off]
 
 The engine run is the real thing (`cnnweb.train.run`: tf.data pipeline, per-batch progress,
 stop-file and divergence checks, metrics.jsonl), minus the validation split so both sides train
@@ -29,13 +30,12 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _tmp = tempfile.mkdtemp(prefix="cnnweb-bench-")
 os.environ["CNNWEB_MODELS_DIR"] = os.path.join(_tmp, "models")   # never touch the real store
 os.environ["CNNWEB_RUNS_DIR"] = os.path.join(_tmp, "runs")
 
-from cnnweb import data, jobs, train, zoo
+from cnnweb import data, runs, train, zoo
 
 
 def baseline(ds, args) -> float:
@@ -73,9 +73,9 @@ def engine(ds_path: str | None, args) -> tuple[float, float, str]:
                             data_path=ds_path)
     run_dir = train.prepare_run_dir(cfg, None)
     if train.run(cfg, run_dir, echo=False) != 0:
-        raise SystemExit(f"engine run failed: {jobs.read_json(run_dir / 'status.json')}")
-    res = jobs.read_json(run_dir / "result.json")
-    rows = [r for r in jobs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"][1:]
+        raise SystemExit(f"engine run failed: {runs.read_json(run_dir / 'status.json')}")
+    res = runs.read_json(run_dir / "result.json")
+    rows = [r for r in runs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"][1:]
     cpu = sum(r["images"] for r in rows) / sum(r["cpu_seconds"] for r in rows)
     return res["images_per_s"], cpu, res["device"]
 
@@ -89,7 +89,16 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--onednn", choices=["default", "off"], default="default",
+                    help="default: as TensorFlow sets it (on for x86 CPUs); off: "
+                         "TF_ENABLE_ONEDNN_OPTS=0, for the off-vs-on row")
     args = ap.parse_args()
+    # oneDNN as TensorFlow sets it (what users get), or off for the off-vs-on row; decided here,
+    # before baseline()/engine() import TensorFlow
+    if args.onednn == "off":
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    else:
+        os.environ.pop("TF_ENABLE_ONEDNN_OPTS", None)
     args.arch = args.arch or {"mnist": "mnist_cnn", "cifar10": "cifar_cnn"}[args.dataset]
     ds = data.load(args.dataset)
     args.n = min(args.n, len(ds.x_train))
@@ -110,6 +119,7 @@ def main() -> int:
     noisy = args.rounds > 1 and spread > 0.15
     judged = ratio_cpu if noisy else ratio
     out = {"arch": args.arch, "dataset": args.dataset, "n": args.n, "epochs": args.epochs,
+           "onednn": args.onednn, "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
            "batch_size": args.batch_size, "device": device, "fit_images_per_s": base,
            "engine_images_per_s": eng, "fit_images_per_cpu_s": base_cpu,
            "engine_images_per_cpu_s": eng_cpu, "ratio_best_wall": ratio,
@@ -119,7 +129,7 @@ def main() -> int:
         print(json.dumps(out, indent=1))
     else:
         print(f"{args.arch} on {args.dataset}, {args.n:,} images x {args.epochs} epochs, "
-              f"batch {args.batch_size}, {device}")
+              f"batch {args.batch_size}, oneDNN {args.onednn}, {device}")
         print(f"  bare model.fit : best {max(base):8,.0f} img/s   (rounds: "
               f"{', '.join(f'{b:,.0f}' for b in base)})")
         print(f"  cnnweb engine  : best {max(eng):8,.0f} img/s   (rounds: "

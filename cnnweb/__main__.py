@@ -1,4 +1,4 @@
-"""Command line: python -m cnnweb {summary,models,train,predict,conv} ...
+"""Command line: python -m cnnweb {summary,models,train,predict,conv,export} ...
 
 Exit codes: 0 success, 1 failure (e.g. a file that could not be read, a run that failed),
 2 bad arguments; errors are one line on stderr, never a traceback.
@@ -23,13 +23,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+# `summary --input-shape` builds the model, weights included: bound it like the Explainer's
+# input size (a 100000x100000 input would ask for terabytes of dense weights)
+MAX_SIDE, MAX_CHANNELS = 1024, 16
+
+
 def _shape(text: str) -> tuple[int, ...]:
-    try:
-        dims = tuple(int(x) for x in text.replace("x", ",").split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected H,W,C such as 28,28,1, got {text!r}") from None
-    if len(dims) != 3 or min(dims) < 1:
-        raise argparse.ArgumentTypeError(f"expected H,W,C such as 28,28,1, got {text!r}")
+    want = (f"expected H,W,C such as 28,28,1 (H and W from 1 to {MAX_SIDE}, C from 1 to "
+            f"{MAX_CHANNELS}), got {text!r}")
+    parts = text.replace("x", ",").split(",")
+    if not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(want)
+    dims = tuple(int(p) for p in parts)
+    if (len(dims) != 3 or min(dims) < 1 or max(dims[:2]) > MAX_SIDE
+            or dims[2] > MAX_CHANNELS):
+        raise argparse.ArgumentTypeError(want)
     return dims
 
 
@@ -50,7 +58,9 @@ def add_conv(sub):
 def cmd_conv(args) -> int:
     from cnnweb import conv
 
-    padding = int(args.padding) if args.padding.isdigit() else args.padding
+    text = args.padding.strip()
+    # "²" and "٣" are digits to str.isdigit() but not to int(): only ASCII digits are a number
+    padding = int(text) if text.isascii() and text.isdigit() else text
     spec = conv.LayerSpec("conv", args.kernel, args.stride, padding, args.dilation, args.filters)
     try:
         (row,) = conv.analyze_stack(args.size, args.size, args.in_channels, [spec])
@@ -68,28 +78,77 @@ def cmd_conv(args) -> int:
 # ------------------------------------------------------------------ summary / models (zoo, store)
 
 def add_summary(sub):
-    p = sub.add_parser("summary", help="layer table of a zoo architecture")
-    p.add_argument("name")
+    p = sub.add_parser("summary", help="layer table of a zoo architecture, a keras.applications "
+                                       "one or a .keras model file")
+    p.add_argument("name", help="an architecture (cnnweb's or keras.applications') or PATH.keras")
     p.add_argument("--input-shape", type=_shape, default=None, help="H,W,C (default: the zoo's)")
     p.add_argument("--classes", type=int, default=10)
+    p.add_argument("--head", default=None, metavar="HEAD",
+                   help="with stack:<code>: the classifier head, e.g. gap or flatten-d128-p0.5")
+    p.add_argument("--lang", choices=("en", "zh"), default="en")
     p.set_defaults(func=cmd_summary)
 
 
-def cmd_summary(args) -> int:
-    from cnnweb import zoo
+def is_model_path(text: str) -> bool:
+    """A --model / summary argument that names a file (PATH.keras, PATH.h5, a/b) rather than
+    a stored model or an architecture."""
+    return not text.startswith("stack:") and (
+        text.lower().endswith((".keras", ".h5")) or os.sep in text or "/" in text)
 
-    if args.name not in zoo.names():
-        raise UsageError(f"summary: unknown architecture {args.name!r}; choose one of: "
-                         f"{', '.join(zoo.names())}")
-    shape = args.input_shape or zoo.info(args.name)["input_shape"]
+
+def checked_file(path: str, command: str, lang: str = "en") -> dict:
+    """The user's model file checked and described in a worker process (cnnweb.byom, as the
+    Gallery's and Predict's uploads are: safe mode, bounded, a crash is one line); UsageError
+    with that line otherwise (exit 2)."""
+    from cnnweb import byom, i18n, store
+
     try:
+        return byom.inspect(store.model_path(path), label=path)
+    except ValueError as e:
+        raise UsageError(f"{command}: {i18n.tr(e.args[0] if e.args else e, lang)}") from None
+
+
+def _summary_of_file(args):
+    """(title, layer table) of a model file, from the worker's description: nothing of the
+    file is loaded in this process."""
+    from cnnweb import i18n, summary
+
+    info = checked_file(args.name, "summary", args.lang)
+    title = i18n.t("sum.cli_file", lang=args.lang, file=os.path.basename(args.name),
+                   shape=summary.shape_text(tuple(info["input_shape"])), layers=info["layers"])
+    return title, info["rows"]
+
+
+def _summary_of_arch(args):
+    from cnnweb import i18n, summary, zoo
+
+    known = [*zoo.names(), *zoo.application_names()]
+    args.name = stack_arch(args.name, args.head, "summary")
+    if args.name not in known and not zoo.trainable(args.name):
+        raise UsageError(f"summary: unknown architecture {args.name!r}; choose one of: "
+                         f"{', '.join(known)}, or give a PATH.keras")
+    try:
+        shape = args.input_shape or zoo.info(args.name)["input_shape"]
         model = zoo.build(args.name, shape, args.classes)
     except ValueError as e:
         raise UsageError(f"summary: {e}") from None
-    rows = zoo.summary(model)
-    print(f"{args.name} on {shape[0]}x{shape[1]}x{shape[2]} inputs, {args.classes} classes "
-          f"({zoo.info(args.name)['source']})")
-    print(zoo.format_table(rows))
+    except Exception as e:  # TensorFlow's ResourceExhaustedError, or MemoryError
+        if not (isinstance(e, MemoryError) or type(e).__name__ == "ResourceExhaustedError"):
+            raise
+        raise UsageError(f"summary: {args.name} at {shape[0]}x{shape[1]}x{shape[2]} needs more "
+                         "memory for its weights than this machine has; try a smaller "
+                         "--input-shape") from None
+    title = i18n.t("sum.cli_arch", lang=args.lang, name=args.name, classes=args.classes,
+                   shape=f"{shape[0]}x{shape[1]}x{shape[2]}", source=zoo.info(args.name)["source"])
+    return title, summary.layer_table(model)
+
+
+def cmd_summary(args) -> int:
+    from cnnweb import summary
+
+    title, rows = (_summary_of_file if is_model_path(args.name) else _summary_of_arch)(args)
+    print(title)
+    print(summary.format_table(rows, args.lang))
     return 0
 
 
@@ -129,41 +188,137 @@ def cmd_models(args) -> int:
 # ------------------------------------------------------------------ train (data, train, store)
 
 def add_train(sub):
-    p = sub.add_parser("train", help="train a zoo architecture on MNIST or CIFAR-10")
-    p.add_argument("--arch", required=True)
-    p.add_argument("--dataset", required=True, choices=["mnist", "cifar10"])
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
-    p.add_argument("--dropout", type=float, default=None,
-                   help="dropout rate, for architectures that have a dropout hyperparameter")
-    p.add_argument("--augment", action="store_true",
-                   help="random shifts (and horizontal flips for CIFAR-10)")
-    p.add_argument("--early-stopping", type=int, default=0, metavar="K",
-                   help="stop when validation loss has not improved for K epochs; keep the best")
-    p.add_argument("--val-split", type=float, default=0.1)
-    p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
-    p.add_argument("--name", default=None, help="model name in the store (default: the run id)")
+    p = sub.add_parser("train", help="train a zoo architecture on MNIST or CIFAR-10",
+                       allow_abbrev=False)   # a preset is overridden by the flags written out
+    p.add_argument("--preset", default=None, metavar="ID",
+                   help="start from a preset (seed001, mnist-fast, ...); other flags override it")
+    from dataclasses import fields
+
+    from cnnweb import config
+
+    for f in fields(config.TrainConfig):                       # every setting is a flag
+        add_setting(p, f)
+    p.add_argument("--head", default=None, metavar="HEAD",
+                   help="with --arch stack:<code>: the classifier head, e.g. gap or "
+                        "flatten-d128-p0.5 (default flatten-d64)")
     p.add_argument("--run-dir", default=None)
-    p.add_argument("--schedule", choices=["constant", "cosine"], default="constant")
-    p.add_argument("--weight-decay", type=float, default=0.0, help="> 0: AdamW / SGD decay")
-    p.add_argument("--label-smoothing", type=float, default=0.0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
-    p.add_argument("--data-path", default=None, metavar="PATH",
-                   help="dataset file or folder (default: the search described in data.py)")
+    add_dataset_flags(p)
     p.set_defaults(func=cmd_train)
 
 
-def cmd_train(args) -> int:
-    from cnnweb import data, train
+def add_setting(p, f) -> None:
+    """The flag of one TrainConfig field, from its metadata (cnnweb.config.setting)."""
+    from cnnweb import config
 
-    cfg = train.TrainConfig(**{f: getattr(args, f) for f in train.TrainConfig.__dataclass_fields__})
+    m = f.metadata
+    kw = {"help": "; ".join(filter(None, [m["help"], config.bounds_text(f)])) or None,
+          "default": f.default}
+    if m["metavar"]:
+        kw["metavar"] = m["metavar"]
+    if m["type"] is bool:
+        p.add_argument(config.flag(f.name), action="store_true", **kw)
+        return
+    if m["choices"]:
+        kw["choices"] = list(m["choices"])
+    p.add_argument(config.flag(f.name), type=m["type"], **kw)
+
+
+def add_dataset_flags(p) -> None:
+    """How a folder or .zip given as --dataset is kept (stored with the dataset)."""
+    p.add_argument("--test-split", type=float, default=0.2,
+                   help="a folder/.zip dataset: the fraction of each class held out for the test")
+    p.add_argument("--image-size", type=int, default=None, metavar="PIXELS",
+                   help="a folder/.zip dataset: resize pictures to this square size (default: "
+                        "the most common size, at most 64)")
+    p.add_argument("--dataset-name", default=None, metavar="NAME",
+                   help="a folder/.zip dataset: keep it under this name (default: its file name)")
+
+
+def keep_dataset(args) -> str:
+    """--dataset as a kept dataset's name: a folder or .zip is checked and kept first (one line
+    per skipped file on stderr); built-in and kept names pass through. UsageError otherwise."""
+    from cnnweb import data, datasets, i18n
+
+    given = args.dataset
+    if given is None or data.is_builtin(given) or datasets.is_kept(given):
+        return given
+    if not (os.sep in given or "/" in given or given.lower().endswith(".zip")
+            or os.path.exists(given)):
+        return given                 # an unknown name: TrainConfig.check says so
+    try:
+        added = datasets.add(given, name=args.dataset_name, test_split=args.test_split,
+                             seed=args.seed, image_size=args.image_size)
+    except ValueError as e:
+        raise UsageError(f"train: {i18n.tr(e.args[0] if e.args else e, 'en')}") from None
+    for line in added.skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    meta = added.meta
+    counts = ", ".join(f"{c} {n}" for c, n in meta["counts"].items())
+    how = "already kept as" if added.reused else "kept as"
+    print(f"dataset {how} {added.name} in {datasets.datasets_dir() / added.name}: {counts}; "
+          f"{meta['input_shape'][0]}x{meta['input_shape'][1]} "
+          f"{'grey' if meta['colour'] == 'grey' else 'RGB'}; {meta['n_train']} training, "
+          f"{meta['n_test']} held out for the test (split {meta['test_split']}, seed "
+          f"{meta['seed']})", flush=True)
+    return added.name
+
+
+def _given(argv: list[str]) -> set[str]:
+    """Destinations of the train flags written on the command line (they override a preset)."""
+    flags = {a.split("=", 1)[0] for a in argv if a.startswith("--")}
+    return {f.lstrip("-").replace("-", "_") for f in flags}
+
+
+def train_config(args):
+    """The TrainConfig of parsed `train` arguments: a --preset's settings, then the flags written
+    out on top. UsageError for an unknown preset or a missing --arch/--dataset."""
+    from cnnweb import train
+
+    values = {f: getattr(args, f) for f in train.TrainConfig.__dataclass_fields__}
+    if values.get("finetune") and values["arch"] is None:
+        values["arch"] = train.TRANSFER
+    if args.preset is not None:
+        try:
+            preset = train.preset_config(args.preset)
+        except ValueError as e:
+            raise UsageError(f"train: {e}") from None
+        given = _given(getattr(args, "argv", []))
+        values.update({k: v for k, v in preset.items() if k not in given})
+    missing = [f"--{k}" for k in ("arch", "dataset") if values[k] is None]
+    if missing:
+        raise UsageError(f"train: the following arguments are required: {', '.join(missing)} "
+                         f"(or give --preset ID)")
+    values["arch"] = stack_arch(values["arch"], getattr(args, "head", None), "train")
+    return train.TrainConfig(**values)
+
+
+def stack_arch(arch: str, head: str | None, command: str) -> str:
+    """A stack:<code> architecture written out in full (its head included), other names as
+    they are; UsageError for a bad code, or --head without a stack."""
+    from cnnweb import stack
+
+    if not stack.is_arch(arch):
+        if head is not None:
+            raise UsageError(f"{command}: --head is only for --arch stack:<code> (the Explainer's "
+                             f"layer code); {arch!r} has its own head")
+        return arch
+    try:
+        return stack.arch_id(*stack.parse_arch(arch, head))
+    except ValueError as e:
+        raise UsageError(f"{command}: {e}") from None
+
+
+def cmd_train(args) -> int:
+    from cnnweb import data, jobs, train
+
+    args.dataset = keep_dataset(args)
+    cfg = train_config(args)
     try:
         cfg.check()
         data.locate(cfg.dataset, cfg.data_path)
-        train.check_arch_and_name(cfg)
+        granted = args.run_dir is not None and jobs.granted(args.run_dir)   # queued, now started
+        train.check_arch_and_name(cfg, taken_ok=granted)
+        jobs.check_new_run(args.run_dir, cfg.owner)
         run_dir = train.prepare_run_dir(cfg, args.run_dir)
     except ValueError as e:
         raise UsageError(f"train: {e}") from None
@@ -173,9 +328,9 @@ def cmd_train(args) -> int:
         return 1
     print(f"run {run_dir.name}: {run_dir}", flush=True)
     rc = train.run(cfg, run_dir)
-    from cnnweb import jobs
+    from cnnweb import runs
 
-    st = jobs.read_json(run_dir / "status.json", {}) or {}
+    st = runs.read_status(run_dir)
     if rc != 0:
         print(f"error: {st.get('reason') or 'training failed'} (log: {run_dir / 'log.txt'})",
               file=sys.stderr)
@@ -193,7 +348,20 @@ def add_predict(sub):
     p.add_argument("--fit", choices=["squash", "crop"], default="squash",
                    help="colour models: stretch the whole picture, or cut the centre square")
     p.add_argument("--json", action="store_true", help="one JSON object per image, one per line")
+    p.add_argument("--classes", default=None, metavar="A,B,...",
+                   help="class names, comma-separated, one per output (default: the sidecar's; "
+                        "a model file without a sidecar gets numbers)")
     p.set_defaults(func=cmd_predict)
+
+
+def _predict_meta(args) -> dict:
+    """The sidecar of --model; {} for a model file given by path that has none."""
+    from cnnweb import store
+
+    text = args.model
+    if is_model_path(text) and not store.model_path(text).with_suffix(".json").exists():
+        return {}
+    return store.load_meta(text)
 
 
 def cmd_predict(args) -> int:
@@ -204,23 +372,37 @@ def cmd_predict(args) -> int:
 
     if args.top_k < 1:
         raise UsageError(f"predict: --top-k must be at least 1, got {args.top_k}")
+    for path in args.images:              # /dev/zero, a FIFO, a folder: refused before any read
+        if images.is_special_file(path):
+            raise UsageError(f"predict: {path}: not a regular file (a folder, device or pipe); "
+                             f"give image files")
     try:
-        meta = store.load_meta(args.model)
+        meta = _predict_meta(args)
     except ValueError as e:
         raise UsageError(f"predict: {e}") from None
-    from cnnweb import explain
+    from cnnweb import byom, explain
 
-    try:
-        model = store.load_model(args.model)
+    if is_model_path(args.model):        # the user's file: checked in a worker first
+        checked_file(args.model, "predict")
+        model = byom.load(store.model_path(args.model))
+    else:
+        try:
+            model = store.load_model(args.model)
+        except ValueError as e:
+            print(f"error: predict: {e}", file=sys.stderr)
+            return 1
+    try:    # the sidecar is untrusted: checked against the model before anything is sized
+        units = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
+        if args.classes is not None and isinstance(units, int):   # else model_io says why
+            meta = {**meta, "class_names": byom.class_names(args.classes, units)}
+        shape, names = store.model_io(model, meta, store.model_path(args.model).with_suffix(".json").name)
     except ValueError as e:
-        print(f"error: predict: {e}", file=sys.stderr)
-        return 1
-    shape = tuple(meta.get("input_shape") or model.input_shape[1:])
-    names = meta.get("class_names") or []
+        raise UsageError(f"predict: {e}") from None
+    how = images.preparation(shape, meta.get("dataset"))    # as the model's dataset was made
     failed = 0
     for path in args.images:
         try:
-            x = images.prepare_file(images.read_file(path), path, shape, args.fit)
+            x = images.prepare_file(images.read_file(path), path, shape, args.fit, how)
         except images.ImageError as e:
             row = {"file": path, "error": str(e)}
         else:
@@ -237,19 +419,60 @@ def cmd_predict(args) -> int:
     return 1 if failed else 0
 
 
+# ------------------------------------------------------------------ export (store, export)
+
+def add_export(sub):
+    p = sub.add_parser("export", help="write a shipped or trained model as .keras or TFLite")
+    p.add_argument("--model", required=True, metavar="NAME_OR_PATH",
+                   help="a name from `python -m cnnweb models` or a path to a .keras file")
+    p.add_argument("--format", required=True, choices=["keras", "tflite"])
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args) -> int:
+    from cnnweb import export, store
+
+    try:
+        problem = export.out_problem(args.out, args.force)
+        if problem:
+            raise export.ExportError(problem)
+        path = store.model_path(args.model)
+        problem = store.model_file_problem(path)
+        if problem:
+            raise export.ExportError(problem)
+    except ValueError as e:
+        raise UsageError(f"export: {e.args[0] if e.args else e}") from None
+    try:
+        out = export.export(args.model, args.format, args.out, args.force)
+    except export.ExportError as e:
+        raise UsageError(f"export: {e.args[0]}") from None
+    except ValueError as e:        # the model could not be loaded or converted
+        print(f"error: export: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"error: export: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"{out} ({out.stat().st_size:,} bytes, {args.format})")
+    return 0
+
+
 # ------------------------------------------------------------------ entry point
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cnnweb", description="cnnweb command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for add in (add_conv, add_summary, add_models, add_train, add_predict):
+    for add in (add_conv, add_summary, add_models, add_train, add_predict, add_export):
         add(sub)
     return parser
 
 
 def main(argv=None) -> int:
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser().parse_args(argv)
+        args.argv = argv
         return int(args.func(args) or 0)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)

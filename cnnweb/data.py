@@ -21,12 +21,14 @@ import tarfile
 import typing
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from cnnweb import paths
+from cnnweb import archive, paths
+from cnnweb.i18n import Msg
 
 MNIST_CLASSES = [str(d) for d in range(10)]
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
@@ -80,9 +82,26 @@ class Dataset:
 
 
 def info(name: str) -> DatasetInfo:
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    return DATASETS[name]
+    """A built-in dataset's facts, or a kept one's (your own pictures: cnnweb.datasets)."""
+    if name in DATASETS:
+        return DATASETS[name]
+    from cnnweb import datasets
+
+    if datasets.is_kept(name):
+        return datasets.info(name)
+    raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(names())}, "
+                     f"or give a folder or .zip of class folders")
+
+
+def names() -> list[str]:
+    """Built-in datasets, then the kept ones (cnnweb.datasets), for pickers."""
+    from cnnweb import datasets
+
+    return [*DATASETS, *datasets.names()]
+
+
+def is_builtin(name: str) -> bool:
+    return name in DATASETS
 
 
 def sample_path(name: str) -> Path:
@@ -132,80 +151,206 @@ def _candidates(ds: DatasetInfo, path: str | os.PathLike | None):
 
 def locate(name: str, path=None, allow_sample: bool = True) -> tuple[str, Path, bool]:
     """(where, path, is_sample) of the file load() would read, without reading it or downloading."""
+    if name not in DATASETS:                     # a kept dataset of your own pictures
+        from cnnweb import datasets
+
+        info(name)
+        return "kept dataset", datasets.npz_path(name), False
     ds = info(name)
     for where, p in _candidates(ds, path):
         return where, p, False
     if allow_sample and sample_path(name).exists():
         return "shipped sample", sample_path(name), True
-    raise ValueError(f"{ds.title} not found: put {ds.files[0]} in {paths.data_dir()} "
-                     f"or set CNNWEB_DATA_DIR to a folder that holds it")
+    raise ValueError(Msg("ds.not_found", title=ds.title, file=ds.files[0],
+                         folder=str(paths.data_dir())))
 
 
 # ------------------------------------------------------------------ reading and validating
 
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    """CIFAR-10's python pickles hold dicts of numpy arrays and lists; allow nothing else."""
+# Bounds on what a dataset file may make us allocate, checked from headers before reading:
+# full CIFAR-10 is 184 MB of arrays (MNIST 55 MB), so 256 MiB is 1.4x the largest real set.
+MAX_DATASET_BYTES = 256 << 20    # all four arrays together, as declared
+MAX_NPZ_RATIO = 100              # unpacked / compressed per .npz member (real: 1.1 to 4.8)
+MAX_NPZ_MEMBERS = 16
+MAX_BATCH_BYTES = 64 << 20       # one CIFAR-10 pickle (real: 31 MB)
+MAX_TAR_MEMBERS = 64             # cifar-10-python.tar.gz holds 8 files, 178 MB
+MAX_TAR_BYTES = 256 << 20
+MAX_LABELS = 100_000             # per CIFAR-10 batch (real: 10,000)
+_KEYS = ("x_train", "y_train", "x_test", "y_test")
+_CHUNK = 1 << 20               # read straight into the array in pieces this big
 
-    _ALLOWED: typing.ClassVar = {("numpy.core.multiarray", "_reconstruct"),
-                                 ("numpy._core.multiarray", "_reconstruct"),
-                                 ("numpy", "ndarray"), ("numpy", "dtype")}
+
+def _too_big(label: str, what: str, shape, nbytes: int) -> ValueError:
+    return ValueError(Msg("ds.too_big", file=label, array=what, shape=_shape_text(shape),
+                          size=archive.size_text(nbytes), limit=archive.size_text(MAX_DATASET_BYTES)))
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(f"{d:,}" for d in shape) + ")"
+
+
+def _checked_reconstruct(cls, shape, dtype):
+    """numpy's pickle hook, refusing (before it allocates) an array larger than the bound."""
+    try:
+        from numpy._core.multiarray import _reconstruct
+    except ImportError:      # numpy 1.x
+        from numpy.core.multiarray import _reconstruct
+
+    d = np.dtype(dtype)
+    n = int(np.prod(shape, dtype=object)) * d.itemsize
+    if d.hasobject or n > MAX_BATCH_BYTES:
+        raise pickle.UnpicklingError(f"an array of shape {shape} and type {d} is not allowed")
+    return _reconstruct(cls, shape, dtype)
+
+
+def _checked_dtype(*args, **kwargs):
+    d = np.dtype(*args, **kwargs)
+    if d.hasobject:
+        raise pickle.UnpicklingError("arrays of Python objects are not allowed")
+    return d
+
+
+class _NumpyOnlyUnpickler(pickle.Unpickler):
+    """CIFAR-10's python pickles hold dicts of numpy arrays and lists; allow nothing else, and
+    no array larger than one real batch (the bound is checked before numpy allocates)."""
+
+    _ALLOWED: typing.ClassVar = {("numpy.core.multiarray", "_reconstruct"): _checked_reconstruct,
+                                 ("numpy._core.multiarray", "_reconstruct"): _checked_reconstruct,
+                                 ("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): _checked_dtype}
 
     def find_class(self, module, name):
         if (module, name) in self._ALLOWED:
-            return super().find_class(module, name)
+            return self._ALLOWED[(module, name)]
         raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
 
 
 def _unpickle(data: bytes, label: str) -> dict:
+    if data[:1] != b"\x80":                      # every pickle since protocol 2 starts so
+        raise ValueError(Msg("ds.not_pickle", file=label))
     try:
         d = _NumpyOnlyUnpickler(io.BytesIO(data), encoding="bytes").load()
     except Exception as e:  # noqa: BLE001 - any failure is a corrupt file
         raise ValueError(f"{label}: not a CIFAR-10 batch ({e})") from None
     if not isinstance(d, dict) or b"data" not in d or b"labels" not in d:
         raise ValueError(f"{label}: not a CIFAR-10 batch (no data/labels)")
-    x = np.asarray(d[b"data"])
-    if x.ndim != 2 or x.shape[1] != 3072:
-        raise ValueError(f"{label}: CIFAR-10 batch data has shape {x.shape}, expected (N, 3072)")
+    x, labels = d[b"data"], d[b"labels"]
+    # real batches hold an array and a list of ints; a list of lists could stand for gigabytes
+    # (one small row referenced a million times), so nothing else is turned into an array
+    if not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[1] != 3072:
+        what = _shape_text(x.shape) if isinstance(x, np.ndarray) else type(x).__name__
+        raise ValueError(f"{label}: CIFAR-10 batch data is {what}, expected an array (N, 3072)")
+    if isinstance(labels, np.ndarray):
+        labels = labels.tolist() if labels.ndim == 1 and labels.size <= MAX_LABELS else None
+    if (not isinstance(labels, list) or len(labels) > MAX_LABELS
+            or not all(type(v) is int for v in labels)):
+        raise ValueError(Msg("ds.bad_labels", file=label, limit=MAX_LABELS))
     # stored as N x (3 planes of 32x32): -> (N, 32, 32, 3)
-    return {"x": x.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), "y": np.asarray(d[b"labels"])}
+    return {"x": x.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), "y": np.asarray(labels)}
 
 
 def _read_cifar_batches(get, label: str) -> dict[str, np.ndarray]:
-    train = [_unpickle(get(f"data_batch_{i}"), f"{label}/data_batch_{i}") for i in range(1, 6)]
-    test = _unpickle(get("test_batch"), f"{label}/test_batch")
+    batches, total = [], 0
+    for member in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        batches.append(_unpickle(get(member), f"{label}/{member}"))
+        total += batches[-1]["x"].nbytes
+        if total > MAX_DATASET_BYTES:
+            raise _too_big(label, member, batches[-1]["x"].shape, total)
+    train, test = batches[:5], batches[5]
     return {"x_train": np.concatenate([b["x"] for b in train]),
             "y_train": np.concatenate([b["y"] for b in train]),
             "x_test": test["x"], "y_test": test["y"]}
 
 
-def _read_raw(p: Path) -> dict[str, np.ndarray]:
-    """The four arrays from an .npz, a cifar-10-batches-py folder or the .tar.gz."""
-    if p.is_dir():
-        def get(member):
-            f = p / member
-            if not f.is_file():
-                raise ValueError(f"{p}: missing {member}")
-            return f.read_bytes()
-        return _read_cifar_batches(get, str(p))
-    if p.name.endswith((".tar.gz", ".tgz")):
-        try:
-            with tarfile.open(p, "r:gz") as tar:
-                members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
+def _tar_members(tar, label: str) -> dict:
+    """Regular members by base name, judged header by header: the scan stops at the first
+    member beyond the bounds, before a gzip bomb's body is inflated."""
+    members, total = {}, 0
+    for i, m in enumerate(tar):
+        if i >= MAX_TAR_MEMBERS:
+            raise ValueError(Msg("arc.members", file=label, n=i + 1, limit=MAX_TAR_MEMBERS))
+        if m.isfile():
+            total += m.size
+            if m.size > MAX_BATCH_BYTES or total > MAX_TAR_BYTES:
+                raise ValueError(Msg("arc.too_big", file=label, size=archive.size_text(total),
+                                     limit=archive.size_text(MAX_TAR_BYTES)))
+            members[Path(m.name).name] = m
+    return members
 
-                def get(member):
-                    if member not in members:
-                        raise ValueError(f"{p}: missing {member}")
-                    return tar.extractfile(members[member]).read()
-                return _read_cifar_batches(get, str(p))
-        except (tarfile.TarError, OSError, EOFError) as e:
-            raise ValueError(f"{p}: not a readable .tar.gz ({e})") from None
+
+def _npy_header(f, label: str, key: str, member_size: int):
+    """(shape, fortran_order, dtype) of one .npy member, read from its header only and checked:
+    no Python objects, at most the dataset bound, and exactly as many bytes as the header says."""
     try:
-        with np.load(p, allow_pickle=False) as z:
-            missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in z.files]
-            if missing:
-                raise ValueError(f"{p}: missing arrays {', '.join(missing)} "
-                                 f"(expected x_train, y_train, x_test, y_test)")
-            return {k: z[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"unsupported .npy format version {version}")
+        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                else np.lib.format.read_array_header_2_0)
+        shape, fortran, dtype = read(f)
+    except ValueError as e:
+        raise ValueError(f"{label}: {key} is not a valid array ({e})") from None
+    if dtype.hasobject:
+        raise ValueError(f"{label}: {key} holds Python objects, not numbers")
+    nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if nbytes > MAX_DATASET_BYTES:
+        raise _too_big(label, key, shape, nbytes)
+    if f.tell() + nbytes != member_size:
+        raise ValueError(Msg("ds.malformed", file=label, array=key, shape=_shape_text(shape),
+                             size=archive.size_text(nbytes),
+                             held=archive.size_text(max(member_size - f.tell(), 0))))
+    return shape, fortran, dtype
+
+
+def _open_npz(p: Path) -> zipfile.ZipFile:
+    zf = archive.open_zip(p, str(p), max_members=MAX_NPZ_MEMBERS, max_total=MAX_DATASET_BYTES,
+                          max_ratio=MAX_NPZ_RATIO, what=Msg("arc.what_npz"))
+    missing = [k for k in _KEYS if f"{k}.npy" not in zf.namelist()]
+    if missing:
+        zf.close()
+        raise ValueError(f"{p}: missing arrays {', '.join(missing)} "
+                         f"(expected x_train, y_train, x_test, y_test)")
+    return zf
+
+
+def _npz_shapes(p: Path) -> dict[str, tuple]:
+    """The four arrays' shapes from an .npz's headers (a few KB read), checked as in _read_npz."""
+    with _open_npz(p) as zf:
+        shapes = {}
+        for k in _KEYS:
+            with zf.open(f"{k}.npy") as f:
+                shapes[k] = _npy_header(f, str(p), k, zf.getinfo(f"{k}.npy").file_size)[0]
+        return shapes
+
+
+def _read_npy(f, shape, fortran: bool, dtype, rows: int | None) -> np.ndarray:
+    """The array after the header, only its first `rows` rows when given (C order), read in
+    chunks straight into the result (no second copy)."""
+    if rows is not None and shape and not fortran:
+        shape = (min(shape[0], rows), *shape[1:])
+    out = np.empty(shape[::-1] if fortran else shape, dtype=dtype)
+    flat = out.reshape(-1).view(np.uint8)
+    for pos in range(0, flat.size, _CHUNK):
+        part = flat[pos:pos + _CHUNK]
+        if f.readinto(part) != part.size:
+            raise ValueError("the file ends early (truncated)")
+    out = out.T if fortran else out
+    return out[:rows] if rows is not None and out.ndim else out
+
+
+def _read_npz(p: Path, limit: int | None) -> dict[str, np.ndarray]:
+    """The four arrays of an .npz, each judged from its header before a byte of it is
+    inflated; with limit, only the first `limit` training images are read."""
+    try:
+        with _open_npz(p) as zf:
+            out = {}
+            for k in _KEYS:
+                with zf.open(f"{k}.npy") as f:
+                    shape, fortran, dtype = _npy_header(f, str(p), k,
+                                                        zf.getinfo(f"{k}.npy").file_size)
+                    out[k] = _read_npy(f, shape, fortran, dtype, limit if "train" in k else None)
+                    if k == "x_train" and shape:
+                        out["_n_train"] = shape[0]      # what the file holds, before the limit
+            return out
     except ValueError as e:
         if str(e).startswith(str(p)):
             raise
@@ -214,25 +359,63 @@ def _read_raw(p: Path) -> dict[str, np.ndarray]:
         raise ValueError(f"{p}: not a valid .npz file ({e})") from None
 
 
+def _is_archive_name(p: Path) -> bool:
+    return p.name.endswith((".npz", ".tar.gz", ".tgz"))
+
+
+def _read_raw(p: Path, limit: int | None = None) -> dict[str, np.ndarray]:
+    """The four arrays from an .npz, a cifar-10-batches-py folder or the .tar.gz. Nothing is
+    opened that is not a regular file (a FIFO would wait forever), and nothing is allocated
+    that the file's headers do not declare within the bounds above."""
+    if archive.kind(p) == "folder" and not _is_archive_name(p):
+        def get(member):
+            f = p / member
+            if archive.kind(f) == "missing":
+                raise ValueError(f"{p}: missing {member}")
+            archive.regular_file(f, str(f), MAX_BATCH_BYTES)
+            return f.read_bytes()
+        return _read_cifar_batches(get, str(p))
+    archive.regular_file(p, str(p))
+    if p.name.endswith((".tar.gz", ".tgz")):
+        try:
+            with tarfile.open(p, "r:gz") as tar:
+                members = _tar_members(tar, str(p))
+
+                def get(member):
+                    if member not in members:
+                        raise ValueError(f"{p}: missing {member}")
+                    return tar.extractfile(members[member]).read()
+                return _read_cifar_batches(get, str(p))
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
+            raise ValueError(f"{p}: not a readable .tar.gz ({e})") from None
+    return _read_npz(p, limit)
+
+
+def _check_shape(key: str, shape: tuple, ds: DatasetInfo, label: str) -> None:
+    """Is this the shape of x_train/x_test (N, H, W[, C]) or y_* (N,) / (N, 1) for ds?"""
+    h, w, c = ds.input_shape
+    if key.startswith("x"):
+        if tuple(shape[1:]) not in ((h, w, c),) + (((h, w),) if c == 1 else ()):
+            raise ValueError(f"{label}: {key} has shape {tuple(shape)}, expected (N, {h}, {w}, {c}) "
+                             f"for {ds.title}")
+    elif len(shape) not in (1, 2) or shape[1:] not in ((), (1,)):
+        raise ValueError(f"{label}: {key} has shape {tuple(shape)}, expected (N,) or (N, 1)")
+
+
 def validate(arrays: dict, ds: DatasetInfo, label: str) -> tuple[np.ndarray, ...]:
     """Check shapes, dtypes and label ranges; return x_train, y_train, x_test, y_test normalised."""
     out = []
-    h, w, c = ds.input_shape
     for split in ("train", "test"):
         x, y = np.asarray(arrays[f"x_{split}"]), np.asarray(arrays[f"y_{split}"])
-        if x.ndim == 3 and c == 1:
+        _check_shape(f"x_{split}", x.shape, ds, label)
+        if x.ndim == 3:
             x = x[..., None]
-        if x.ndim != 4 or x.shape[1:] != (h, w, c):
-            raise ValueError(f"{label}: x_{split} has shape {x.shape}, expected (N, {h}, {w}, {c}) "
-                             f"for {ds.title}")
         if not (np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
             raise ValueError(f"{label}: x_{split} has dtype {x.dtype}, expected uint8 pixels 0..255")
         if x.size and (x.min() < 0 or x.max() > 255):
             raise ValueError(f"{label}: x_{split} pixels range {x.min()}..{x.max()}, expected 0..255")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise ValueError(f"{label}: y_{split} has shape {y.shape}, expected (N,) or (N, 1)")
+        _check_shape(f"y_{split}", y.shape, ds, label)
+        y = y.reshape(-1)
         if len(y) != len(x):
             raise ValueError(f"{label}: {len(x)} images but {len(y)} labels in the {split} split")
         if len(x) == 0:
@@ -246,41 +429,64 @@ def validate(arrays: dict, ds: DatasetInfo, label: str) -> tuple[np.ndarray, ...
     return tuple(out)
 
 
-def _source_label(ds: DatasetInfo, where: str, p: Path, n_train: int, is_sample: bool) -> str:
+# where a file was found (_candidates, load) -> its words in the catalogues
+_WHERE = {"given path": "ds.where_given", "CNNWEB_DATA_DIR": "ds.where_env",
+          "data/": "ds.where_data", "Keras cache": "ds.where_cache",
+          "downloaded into the Keras cache": "ds.where_downloaded",
+          "shipped sample": "ds.where_sample"}
+
+
+def _source_label(ds: DatasetInfo, where: str, p: Path, n_train: int, is_sample: bool) -> Msg:
+    """One line for people (an i18n.Msg: English as a str, the page shows it translated)."""
     if is_sample:
-        return (f"shipped sample of {ds.title} ({p.name}, {n_train:,} training images); "
-                f"put the full set in data/ or set CNNWEB_DATA_DIR for real accuracy")
-    kind = "full" if n_train >= ds.full_train else "partial"
-    return f"{kind} {ds.title} from {p} ({where}), {n_train:,} training images"
+        return Msg("ds.src_sample", title=ds.title, file=p.name, n=n_train)
+    return Msg("ds.src_full" if n_train >= ds.full_train else "ds.src_partial", title=ds.title,
+               path=str(p), where=Msg(_WHERE[where]) if where in _WHERE else where, n=n_train)
 
 
-def load_file(name: str, p: Path, where: str = "given path", is_sample: bool = False) -> Dataset:
+def load_file(name: str, p: Path, where: str = "given path", is_sample: bool = False,
+              limit: int | None = None) -> Dataset:
+    """Read and validate one dataset file or folder. limit: read at most this many training
+    images where the format allows it (.npz: only their bytes are inflated)."""
     ds = info(name)
     is_sample = is_sample or Path(p).resolve() == sample_path(name).resolve()
-    x_tr, y_tr, x_te, y_te = validate(_read_raw(Path(p)), ds, str(p))
+    raw = _read_raw(Path(p), limit)
+    declared = len(raw["x_train"]) if np.ndim(raw["x_train"]) else 0
+    declared = raw.get("_n_train", declared)
+    x_tr, y_tr, x_te, y_te = validate(raw, ds, str(p))
+    if limit:
+        x_tr, y_tr = x_tr[:limit], y_tr[:limit]
     return Dataset(name, x_tr, y_tr, x_te, y_te, list(ds.class_names),
-                   _source_label(ds, where, Path(p), len(x_tr), is_sample), str(p), is_sample, ds)
+                   _source_label(ds, where, Path(p), declared, is_sample), str(p), is_sample, ds)
 
 
-def load(name: str, path=None, allow_sample: bool = True, download: bool | None = None) -> Dataset:
+def load(name: str, path=None, allow_sample: bool = True, download: bool | None = None,
+         limit: int | None = None) -> Dataset:
     """Find and load a dataset (see the module docstring for the order). ValueError names the file.
 
     download: try the internet when nothing local is found (default: yes, unless
     CNNWEB_NO_DOWNLOAD is set); the attempt gives up within a few seconds offline.
+    limit: keep only the first `limit` training images (read no more where possible).
+    A kept dataset (cnnweb.datasets) is read from data/<name>/, its held-out split as the test.
     """
+    if name not in DATASETS:
+        from cnnweb import datasets
+
+        info(name)
+        return datasets.load(name, limit=limit)
     ds = info(name)
     for where, p in _candidates(ds, path):
-        return load_file(name, p, where)
+        return load_file(name, p, where, limit=limit)
     if download is None:
         download = not os.environ.get("CNNWEB_NO_DOWNLOAD")
     if download:
         p = _download(ds)
         if p is not None:
-            return load_file(name, p, "downloaded into the Keras cache")
+            return load_file(name, p, "downloaded into the Keras cache", limit=limit)
     if allow_sample and sample_path(name).exists():
-        return load_file(name, sample_path(name), "shipped sample", is_sample=True)
-    raise ValueError(f"{ds.title} not found: put {ds.files[0]} in {paths.data_dir()} "
-                     f"or set CNNWEB_DATA_DIR to a folder that holds it")
+        return load_file(name, sample_path(name), "shipped sample", is_sample=True, limit=limit)
+    raise ValueError(Msg("ds.not_found", title=ds.title, file=ds.files[0],
+                         folder=str(paths.data_dir())))
 
 
 def _download(ds: DatasetInfo, timeout: float = 3.0) -> Path | None:
@@ -298,6 +504,8 @@ def _download(ds: DatasetInfo, timeout: float = 3.0) -> Path | None:
         with urllib.request.urlopen(ds.url, timeout=30) as r, open(tmp, "wb") as f:
             while chunk := r.read(1 << 20):
                 f.write(chunk)
+                if f.tell() > MAX_TAR_BYTES:
+                    raise OSError("the download is larger than any dataset here")
         os.replace(tmp, target)
         return target
     except OSError:
@@ -307,34 +515,75 @@ def _download(ds: DatasetInfo, timeout: float = 3.0) -> Path | None:
 
 # ------------------------------------------------------------------ cheap status for Home
 
-def _npz_len(p: Path, key: str) -> int | None:
-    """Number of rows of one array in an .npz, reading only its header."""
+def _status_counts(ds: DatasetInfo, p: Path) -> tuple[int, int]:
+    """(training, test) image counts for Home, from headers and stat only (a few KB read), with
+    the same checks as loading: ValueError (one line) for a file that load() would refuse."""
+    if archive.kind(p) == "folder" and not _is_archive_name(p):
+        for member in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+            if archive.kind(p / member) == "missing":
+                raise ValueError(f"{p}: missing {member}")
+            archive.regular_file(p / member, str(p / member), MAX_BATCH_BYTES)
+        return ds.full_train, ds.full_test
+    archive.regular_file(p, str(p))
+    if p.name.endswith((".tar.gz", ".tgz")):
+        return ds.full_train, ds.full_test
     try:
-        with zipfile.ZipFile(p) as z, z.open(f"{key}.npy") as f:
-            version = np.lib.format.read_magic(f)
-            shape, _, _ = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
-                           else np.lib.format.read_array_header_2_0(f))
-            return int(shape[0])
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return None
+        shapes = _npz_shapes(p)
+    except (OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{p}: not a valid .npz file ({e})") from None
+    for k in _KEYS:
+        _check_shape(k, shapes[k], ds, str(p))
+    return shapes["x_train"][0], shapes["x_test"][0]
 
 
-def dataset_status() -> list[dict]:
-    """One dict per dataset for Home: which file would be used, without loading or downloading."""
+@dataclass(frozen=True)
+class DatasetStatus:
+    """Where a dataset would come from, without loading it (Home, the Trainer): found, the file
+    (path), its source in words (a Msg, or the one-line reason it cannot be used), whether it is
+    the shipped sample, and its training / test counts (None when unknown or unusable)."""
+    name: str
+    title: str
+    found: bool
+    source: str
+    path: str | None = None
+    is_sample: bool = False
+    n_train: int | None = None
+    n_test: int | None = None
+    kept: bool = False            # a user's own dataset under data/
+
+
+def dataset_status() -> list[DatasetStatus]:
+    """One row per built-in dataset for Home: which file would be used, without loading or
+    downloading. A file that cannot be used is found, with n_train None and the reason as its
+    source."""
     rows = []
     for name, ds in DATASETS.items():
         try:
             where, p, is_sample = locate(name)
         except ValueError as e:
-            rows.append({"name": name, "title": ds.title, "found": False, "source": str(e),
-                         "path": None, "is_sample": False, "n_train": None, "n_test": None})
+            rows.append(DatasetStatus(name, ds.title, False, e.args[0]))
             continue
-        if p.suffix == ".npz":
-            n_train, n_test = _npz_len(p, "x_train"), _npz_len(p, "x_test")
-        else:
-            n_train, n_test = ds.full_train, ds.full_test
-        label = (_source_label(ds, where, p, n_train, is_sample) if n_train
-                 else f"{ds.title} at {p} ({where}); could not read its size")
-        rows.append({"name": name, "title": ds.title, "found": True, "source": label,
-                     "path": str(p), "is_sample": is_sample, "n_train": n_train, "n_test": n_test})
+        try:
+            n_train, n_test = _status_counts(ds, p)
+            label = _source_label(ds, where, p, n_train, is_sample)
+        except ValueError as e:
+            n_train = n_test = None
+            label = Msg("ds.unusable", title=ds.title, where=where, error=e.args[0])
+        rows.append(DatasetStatus(name, ds.title, True, label, str(p), is_sample, n_train, n_test))
     return rows
+
+
+def status(name: str) -> DatasetStatus:
+    """dataset_status()'s row for one dataset, built-in or kept (a kept one is read from its
+    dataset.json only)."""
+    if name in DATASETS:
+        return {r.name: r for r in dataset_status()}[name]
+    from cnnweb import datasets
+
+    try:
+        meta = datasets.describe(name)
+    except ValueError as e:
+        return DatasetStatus(name, name, False, e.args[0])
+    path = str(datasets.npz_path(name))
+    return DatasetStatus(name, name, True, path, path, False, meta.get("n_train"),
+                         meta.get("n_test"), kept=True)

@@ -35,9 +35,12 @@ def cpu_name() -> str:
 
 
 def describe() -> str:
-    """One line for the UI, e.g. 'GPU: NVIDIA H100 80GB HBM3' or 'CPU only (8 cores): ...'."""
+    """One line for the UI, e.g. 'GPU: NVIDIA H100 80GB HBM3' or 'CPU only (8 cores): ...'
+    (an i18n.Msg: English as a str; pages show it with i18n.tr)."""
+    from cnnweb.i18n import Msg
+
     gpus = gpu_names()
     if gpus:
-        return "GPU: " + ", ".join(gpus)
+        return Msg("dev.gpu", names=", ".join(gpus))
     import os
-    return f"CPU only ({os.cpu_count()} cores): {cpu_name()}"
+    return Msg("dev.cpu", n=os.cpu_count(), cpu=cpu_name())

@@ -7,6 +7,7 @@
     gradcam_layer(model)                  -> the layer Grad-CAM looks at
     gradcam(model, x, class_index=None)   -> GradCam(heatmap (h, w) in 0..1, class, layer)
     overlay(image, heatmap, alpha)        -> uint8 RGB: the heatmap coloured over the image
+    predictions_csv(rows)                 -> CSV text, cells that a spreadsheet would run escaped
 
 x is one model input (H, W, C) in raw pixels 0..255, as cnnweb.images makes it. Works for every
 zoo architecture, including branches (Inception's concatenations) and residual blocks (adds).
@@ -22,8 +23,6 @@ import numpy as np
 from PIL import Image
 
 CONV_TYPES = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")
-_PASS_THROUGH = ("MaxPooling2D", "AveragePooling2D", "Dropout", "SpatialDropout2D", "Activation",
-                 "ReLU", "LeakyReLU", "BatchNormalization")
 
 
 _SUBMODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -73,6 +72,29 @@ def top_k(probs, class_names, k: int = 3) -> dict:
     best = int(order[0])
     return {"label": names[best], "index": best, "confidence": round(float(p[best]), 6),
             "top": [[names[int(i)], round(float(p[i]), 6)] for i in order]}
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A value for a CSV cell that a spreadsheet will not run as a formula: text that begins
+    with = + - @, a tab or a carriage return gets a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def predictions_csv(rows: list[dict]) -> str:
+    """A table of predictions (dicts with the same keys) as CSV text, safe for spreadsheets."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [])
+    writer.writeheader()
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
+    return buf.getvalue()
 
 
 def _spatial(layer) -> bool:

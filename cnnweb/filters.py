@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnweb import conv
+from cnnweb import conv, i18n
 
 # Classic 3x3 kernels (cross-correlation orientation, as Keras applies them).
 KERNELS: dict[str, np.ndarray] = {
@@ -97,12 +97,51 @@ def pool2d(image, pool: int = 2, stride: int | None = None, padding="valid",
     return out[:, :, 0] if x.ndim == 2 else out
 
 
-def apply_named(image, name: str, gray: bool = True) -> np.ndarray:
-    """One of KERNELS applied with "same" padding (output has the input's size)."""
-    if name not in KERNELS:
-        raise ValueError(f"Unknown kernel {name!r}; choose one of: {', '.join(KERNELS)}.")
-    x = to_gray(image) if gray else _as_float_image(image)
-    return convolve2d(x, KERNELS[name], padding="same")
+@dataclass
+class Filtered:
+    """A picture through one kernel with "same" padding, ready to show."""
+    x: np.ndarray                      # the input as filtered: grey 2-D, or colour H×W×3
+    out: np.ndarray                    # the output, the input's size
+    scale: str                         # how to colour it: "rgb", "signed" (around 0) or "gray"
+    range: tuple[float, float] | None  # colour range from the interior (None for "rgb")
+
+
+def apply_filter(image, kernel, gray: bool = True, signed: bool | None = None) -> Filtered:
+    """`kernel` (a KERNELS name or an array) over the picture with "same" padding. signed: the
+    output has both signs (edge filters); by default true for the named edge filters and for
+    any kernel whose weights sum to 0. A signed colour output is averaged over its channels."""
+    k = KERNELS[kernel] if isinstance(kernel, str) else np.asarray(kernel, dtype=float)
+    if signed is None:
+        signed = kernel in SIGNED if isinstance(kernel, str) else bool(k.sum() == 0)
+    img = _as_float_image(image)
+    x = to_gray(img) if gray or img.ndim == 2 else img
+    out = convolve2d(x, k, padding="same")
+    if out.ndim == 3 and not signed:
+        return Filtered(x, out, "rgb", None)
+    if signed and out.ndim == 3:
+        out = out.mean(axis=2)
+    return Filtered(x, out, "signed" if signed else "gray", display_range(out, k.shape[0], signed))
+
+
+def display_range(out, kernel_size: int, signed: bool, percent: float = 1.0):
+    """Colour range for showing a "same"-padded filter output: (low, high).
+
+    The zero border makes an edge filter answer strongly all around the picture's rim (a photo
+    of value 200 next to the zeros), and a range set by the largest value would leave the
+    picture itself pale. So the range comes from the interior only (kernel_size // 2 pixels in
+    from each side) and from its `percent`-th and (100 - percent)-th percentiles, so that a few
+    extreme pixels do not set it either. signed: a range symmetric around 0."""
+    a = np.asarray(out, dtype=float)
+    b = kernel_size // 2
+    inner = a[b:a.shape[0] - b, b:a.shape[1] - b] if min(a.shape[:2]) > 2 * b + 2 else a
+    inner = inner[np.isfinite(inner)]
+    if inner.size == 0:
+        return (-1.0, 1.0) if signed else (0.0, 1.0)
+    if signed:
+        m = float(np.percentile(np.abs(inner), 100 - percent)) or float(np.abs(inner).max())
+        return -(m or 1.0), (m or 1.0)
+    lo, hi = (float(v) for v in np.percentile(inner, [percent, 100 - percent]))
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
 
 
 # ---------------------------------------------------------------- one step of a sliding kernel
@@ -150,34 +189,37 @@ def _signed(v: float) -> str:
     return f"({text})" if v < 0 else text
 
 
-def dot_product_latex(step: ConvStep, kernel) -> str:
-    """The dot product of one step as LaTeX: one line per kernel row, + bias, = total."""
+def dot_product_latex(step: ConvStep, kernel, lang: str = "en") -> str:
+    """The dot product of one step as LaTeX: one line per kernel row, + bias, = total; its
+    words ("out", "row 1:", "bias") in `lang`."""
     k = np.asarray(kernel, dtype=float)
     lines = []
     for n, (vrow, krow, prow) in enumerate(zip(step.values, k, step.products)):
         terms = " + ".join(rf"{_signed(v)}\cdot{_signed(w)}" for v, w in zip(vrow, krow))
-        lead = rf"\text{{out}}[{step.row}, {step.col}] &= " if n == 0 else "&+ "
-        lines.append(rf"{lead}{terms} && \text{{row {n + 1}: }} {_signed(prow.sum())}")
-    lines.append(rf"&+ {_signed(step.bias)} && \text{{bias}}")
+        lead = (rf"\text{{{i18n.t('tex.out', lang=lang)}}}[{step.row}, {step.col}] &= "
+                if n == 0 else "&+ ")
+        row = i18n.t("tex.row", lang=lang, n=n + 1)
+        lines.append(rf"{lead}{terms} && \text{{{row} }} {_signed(prow.sum())}")
+    lines.append(rf"&+ {_signed(step.bias)} && \text{{{i18n.t('tex.bias', lang=lang)}}}")
     lines.append(rf"&= {_signed(step.total)}")
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
 def parse_kernel(text: str) -> np.ndarray:
-    """'1 0 -1; 2 0 -2; 1 0 -1' (rows split by ';' or new lines) -> a square float kernel."""
+    """'1 0 -1; 2 0 -2; 1 0 -1' (rows split by ';' or new lines) -> a square float kernel;
+    ValueError(i18n.Msg) saying what is wrong with the text."""
     rows = [r for r in text.replace("\n", ";").split(";") if r.strip()]
     try:
         values = [[float(v) for v in r.replace(",", " ").split()] for r in rows]
     except ValueError:
-        raise ValueError("Write the kernel as numbers, rows separated by ';', "
-                         "e.g. '1 0 -1; 2 0 -2; 1 0 -1'.") from None
+        raise ValueError(i18n.Msg("flt.not_numbers")) from None
     n = len(values)
     if not 1 <= n <= 9 or any(len(r) != n for r in values):
-        raise ValueError(f"The kernel must be square, 1×1 to 9×9: you wrote {n} row(s) of "
-                         f"{sorted({len(r) for r in values})} number(s).")
+        raise ValueError(i18n.Msg("flt.not_square", n=n,
+                                  widths=", ".join(map(str, sorted({len(r) for r in values})))))
     k = np.array(values)
     if not np.isfinite(k).all():
-        raise ValueError("The kernel's numbers must be finite.")
+        raise ValueError(i18n.Msg("flt.not_finite"))
     return k
 
 
@@ -229,17 +271,3 @@ def sample_images() -> dict[str, np.ndarray]:
         out.update({str(n): x for n, x in zip(d["mnist_names"], d["mnist"])})
     return out
 
-
-def decode_image(data: bytes, max_side: int = 256) -> np.ndarray:
-    """An uploaded picture as an RGB uint8 array no larger than max_side (keeps the aspect)."""
-    import io
-
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im = im.convert("RGB")
-            im.thumbnail((max_side, max_side))
-            return np.asarray(im, dtype=np.uint8)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as e:
-        raise ValueError(f"This file is not a picture Pillow can read ({e}).") from None

@@ -1,30 +1,38 @@
 """Decoding and preprocessing of drawings and uploaded images (Pillow + numpy, no TensorFlow).
 
     canvas_to_input(rgba)                  -> (28, 28, 1) uint8, what MNIST looks like
-    decode(data, name)                     -> (H, W, 3) uint8 RGB (ImageError naming the file)
+    decode(data, name, max_side)           -> (H, W, 3) uint8 RGB, shrunk (ImageError naming the file)
     to_model_input(rgb, input_shape, fit)  -> (H, W, C) uint8 for the model
     prepare_files([(name, data), ...], input_shape, fit) -> [Prepared], bad files as errors
 
 Every model takes raw pixels 0..255 (Rescaling is inside the model). A model with one channel
 is a digit model: its input is made to look like MNIST (white digit on black, the digit fitted
-into a 20x20 box and centred by its centre of mass in 28x28, as LeCun et al. prepared MNIST).
-A model with three channels gets the picture resized to its input ("squash" or "crop").
+into a 20x20 box and centred by its centre of mass in 28x28, as LeCun et al. prepared MNIST),
+unless it was trained on the user's own grey pictures (preparation()). Every other model gets
+the picture resized to its input ("squash" or "crop") and turned grey for one channel, as
+cnnweb.datasets made its training pictures.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-import warnings
+import stat
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from cnnweb import i18n
+
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger uploads are refused before decoding
 MAX_PIXELS = 40_000_000                    # 40 megapixels; more is treated as a decompression bomb
-FORMATS = {"PNG", "JPEG", "MPO", "BMP", "DIB", "GIF", "WEBP", "TIFF"}  # MPO: phone JPEGs
-FORMAT_NAMES = "PNG, JPEG, BMP, GIF, WebP or TIFF"
+# Raster formats that Pillow decodes itself (MPO: phone JPEGs). Never EPS/PS (Ghostscript), PDF,
+# SVG or anything that would run an external program.
+FORMATS = ("PNG", "JPEG", "MPO", "BMP", "DIB", "GIF", "WEBP", "TIFF")
+_OPENERS = [f for f in FORMATS if f != "MPO"]   # Pillow opens MPO through its JPEG plugin
 FITS = ("squash", "crop")
 EMPTY_DRAWING = "draw a digit first"
 
@@ -35,14 +43,15 @@ _NOISE = 0.2               # ink below this fraction of the strongest ink counts
 
 
 class ImageError(ValueError):
-    """A file that cannot be used; the message is one line and names the file."""
+    """A file that cannot be used; the message (args[0], an i18n.Msg: English as str(e), the
+    page shows it in the reader's language with i18n.tr) is one line and names the file."""
 
 
 @dataclass
 class Prepared:
     name: str
     x: np.ndarray | None = None      # (H, W, C) uint8: exactly what the model is given
-    error: str | None = None         # one-line reason when the file could not be used
+    error: str | None = None         # one-line reason when the file could not be used (a Msg)
 
     @property
     def ok(self) -> bool:
@@ -133,56 +142,153 @@ def _luminance(rgb: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- decoding uploads
+#
+# Every upload path (Predict, the Explainer, the command line) decodes through decode(): it
+# opens only raster formats that Pillow decodes itself (never EPS/PS/PDF/SVG: Pillow runs
+# Ghostscript for EPS), checks the pixel count against MAX_PIXELS before any pixel is decoded,
+# shrinks while decoding (JPEG draft, then reduce) and turns every decoder error into one line.
+# No warnings filters are touched, so it is safe from many sessions' threads at once.
+
+def _work_side(input_shape) -> int:
+    """How large (longest side, pixels) a picture is decoded for a model: 8x its input, at
+    least 512 (a digit that fills a tenth of a scan still has 50 pixels for its 20 px box, and
+    a scan the size of the drawing canvas, 280 px, is read exactly as the drawing)."""
+    return max(512, 8 * max(int(d) for d in tuple(input_shape)[:2]))
+
+
+def _limit_message(what: str, size: int) -> i18n.Msg:
+    return i18n.Msg("img.too_big", file=what, mb=size / 2**20, limit=MAX_FILE_BYTES // 2**20)
+
 
 def read_file(path) -> bytes:
-    """The bytes of an image file; ImageError naming it when it is missing, unreadable or
-    larger than MAX_FILE_BYTES (checked before reading)."""
+    """The bytes of an image file; ImageError naming it when it is missing, unreadable, not a
+    regular file (a device such as /dev/zero, a FIFO, a folder: refused before opening, so
+    nothing blocks or reads without end) or larger than MAX_FILE_BYTES. Reads at most
+    MAX_FILE_BYTES + 1 bytes, whatever the file claims."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise ImageError(f"{path}: the file is {size / 2**20:.1f} MB; the limit is "
-                             f"{MAX_FILE_BYTES // 2**20} MB")
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ImageError(i18n.Msg("img.not_regular", file=str(path)))
+        if st.st_size > MAX_FILE_BYTES:
+            raise ImageError(_limit_message(str(path), st.st_size))
         with open(path, "rb") as f:
-            return f.read()
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
-        raise ImageError(f"{path}: cannot be read ({e.strerror or e})") from None
+        raise ImageError(i18n.Msg("img.unreadable", file=str(path),
+                                  error=e.strerror or str(e))) from None
+    if len(data) > MAX_FILE_BYTES:                       # it grew after the stat
+        raise ImageError(_limit_message(str(path), len(data)))
+    return data
 
 
-def decode(data: bytes, name: str = "image") -> np.ndarray:
-    """File bytes -> (H, W, 3) uint8 RGB: the first frame, EXIF orientation applied, alpha
-    composited on white, grayscale / palette / CMYK / 16-bit converted. ImageError with a
-    one-line message naming the file for anything that is not a usable image."""
-    if not data:
-        raise ImageError(f"{name}: the file is empty (0 bytes)")
-    if len(data) > MAX_FILE_BYTES:
-        raise ImageError(f"{name}: the file is {len(data) / 2**20:.1f} MB; the limit is "
-                         f"{MAX_FILE_BYTES // 2**20} MB")
+def is_special_file(path) -> bool:
+    """True for a path that exists but is not a regular file (device, FIFO, socket, folder)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            if img.format not in FORMATS:
-                raise ImageError(f"{name}: {img.format} images are not supported; use {FORMAT_NAMES}")
-            w, h = img.size
-            if w * h > MAX_PIXELS:
-                raise ImageError(f"{name}: the image is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels);"
-                                 f" the limit is {MAX_PIXELS / 1e6:.0f} megapixels")
-            img.seek(0)                                  # GIF, TIFF, WebP: the first frame
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            return _to_rgb(img)
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _open(data: bytes, name: str) -> Image.Image:
+    """Pillow's lazy image (header read, no pixels decoded) of an allowed raster format whose
+    first frame is within MAX_PIXELS."""
+    img = Image.open(io.BytesIO(data), formats=_OPENERS)
+    if img.format not in FORMATS:                        # a plugin's subclass named otherwise
+        raise ImageError(i18n.Msg("img.format", file=name, format=img.format,
+                                  formats=i18n.Msg("img.formats")))
+    w, h = img.size
+    if w * h > MAX_PIXELS:
+        raise ImageError(i18n.Msg("img.megapixels", file=name, w=w, h=h, mp=w * h / 1e6,
+                                  limit=MAX_PIXELS / 1e6))
+    return img
+
+
+_EXIF_TURN = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+              6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}
+_REDUCIBLE = {"1": "L", "P": "RGB", "PA": "RGBA", "I;16": "I", "I;16B": "I", "I;16L": "I",
+              "I;16N": "I"}      # modes that Pillow shrinks badly (nearest) or not at all
+
+
+# At most two full frames in memory at once in the whole server, whatever the number of sessions
+# (each at most MAX_PIXELS x 4 bytes + one strip while it is shrunk; see RELIABILITY.md).
+_DECODE_SLOTS = threading.BoundedSemaphore(2)
+
+
+def _decode_small(data: bytes, name: str, max_side: int) -> np.ndarray:
+    img = _open(data, name)
+    with _DECODE_SLOTS:
+        return _shrink(img, max_side)
+
+
+def _shrink(img: Image.Image, max_side: int) -> np.ndarray:
+    img.seek(0)                                          # GIF, TIFF, WebP: the first frame
+    if img.format in ("JPEG", "MPO"):
+        img.draft(None, (max_side, max_side))            # DCT scaling: 1/2, 1/4 or 1/8 size
+    img.load()
+    turn = _EXIF_TURN.get(img.getexif().get(0x0112))     # EXIF orientation
+    mode = _REDUCIBLE.get(img.mode, img.mode)
+    if mode == "RGB" and "transparency" in img.info:
+        mode = "RGBA"
+    factor = max(img.size) // (3 * max_side)
+    small = _reduce_in_strips(img, factor, mode) if factor >= 2 else img.convert(mode)
+    img.close()                                          # free the full frame now
+    if max(small.size) > max_side:
+        small.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if turn is not None:
+        small = small.transpose(turn)
+    return _to_rgb(small)
+
+
+def _reduce_in_strips(img: Image.Image, factor: int, mode: str) -> Image.Image:
+    """img averaged over factor x factor blocks (Image.reduce) and converted to mode, a strip of
+    rows at a time: only the decoded frame and one strip (not a converted or premultiplied
+    copy of the whole frame) are in memory. Same pixels as converting, then reducing it all."""
+    w, h = img.size
+    out = Image.new(mode, (-(-w // factor), -(-h // factor)))
+    rows = factor * max(1, 256 // factor)                # a multiple of the block height
+    for top in range(0, h, rows):
+        strip = img.crop((0, top, w, min(h, top + rows)))
+        if strip.mode != mode:
+            strip = strip.convert(mode)
+        out.paste(strip.reduce(factor), (0, top // factor))
+    return out
+
+
+def decode(data: bytes, name: str = "image", max_side: int = 1024) -> np.ndarray:
+    """File bytes -> (H, W, 3) uint8 RGB, longest side at most max_side (shrunk keeping the
+    aspect): the first frame, EXIF orientation applied, alpha composited on white, grayscale /
+    palette / CMYK / 16-bit converted. ImageError with a one-line message naming the file for
+    anything that is not a usable image of an allowed format.
+
+    Memory: a JPEG is decoded at 1/2, 1/4 or 1/8 size directly; other formats hold their full
+    first frame once (at most MAX_PIXELS x 4 bytes) while it is converted and averaged down a
+    strip at a time, so the float work downstream is on max_side pixels only."""
+    if not data:
+        raise ImageError(i18n.Msg("img.empty", file=name))
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageError(_limit_message(name, len(data)))
+    with _one_line(name):
+        return _decode_small(data, name, int(max_side))
+
+
+@contextlib.contextmanager
+def _one_line(name: str):
+    """Any decoder fault inside becomes an ImageError with one line naming the file."""
+    try:
+        yield
     except ImageError:
         raise
     except UnidentifiedImageError:
-        raise ImageError(f"{name}: not an image (or not a format that can be read: "
-                         f"use {FORMAT_NAMES})") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{name}: the image has too many pixels, far more than the limit of "
-                         f"{MAX_PIXELS / 1e6:.0f} megapixels (a decompression bomb?)") from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as e:
-        raise ImageError(f"{name}: the image data is damaged or incomplete ({_first_line(e)})") from None
+        raise ImageError(i18n.Msg("img.not_image", file=name,
+                                  formats=i18n.Msg("img.formats"))) from None
+    except Image.DecompressionBombError:
+        raise ImageError(i18n.Msg("img.bomb", file=name, limit=MAX_PIXELS / 1e6)) from None
     except MemoryError:
-        raise ImageError(f"{name}: the image is too large to decode") from None
+        raise ImageError(i18n.Msg("img.too_large", file=name)) from None
+    except Exception as e:  # noqa: BLE001 -- any decoder fault (broken PNG, struct, zlib) is one line
+        raise ImageError(i18n.Msg("img.damaged", file=name, error=_first_line(e))) from None
 
 
 def _first_line(e: BaseException) -> str:
@@ -214,8 +320,29 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
 # ---------------------------------------------------------------- model inputs
 
 def is_digit_model(input_shape) -> bool:
-    """Grayscale models are digit models (MNIST-like input)."""
+    """Grayscale models are digit models (MNIST-like input), unless preparation() says their
+    dataset was of pictures."""
     return int(input_shape[-1]) == 1
+
+
+DIGIT, PICTURE = "digit", "picture"     # how a model's input is made (preparation())
+DIGIT_DATASETS = ("mnist",)
+
+
+def preparation(input_shape, dataset=None) -> str:
+    """How a model's inputs are made from a picture: DIGIT (the MNIST look: ink found, centred,
+    white on black) for a grey model of MNIST or of unknown origin; PICTURE (resized, channels
+    converted, exactly as cnnweb.datasets made its training pictures) for every other model,
+    a grey model of the user's own pictures included."""
+    grey = is_digit_model(input_shape)
+    return DIGIT if grey and (not dataset or dataset in DIGIT_DATASETS) else PICTURE
+
+
+def picture_side(size) -> int:
+    """How large (longest side) a picture is decoded before it is resized to a picture
+    model's input (or a dataset's side): 4x the input, at least 64. One rule for the kept
+    datasets and for Predict, so a picture is prepared as the model saw it in training."""
+    return max(64, 4 * max(int(d) for d in tuple(size)[:2]))
 
 
 def resize_rgb(rgb: np.ndarray, size: tuple[int, int], fit: str = "squash") -> np.ndarray:
@@ -232,43 +359,71 @@ def resize_rgb(rgb: np.ndarray, size: tuple[int, int], fit: str = "squash") -> n
     return np.asarray(img, dtype=np.uint8)
 
 
-def to_model_input(rgb: np.ndarray, input_shape, fit: str = "squash", name: str = "image") -> np.ndarray:
+def to_model_input(rgb: np.ndarray, input_shape, fit: str = "squash", name: str = "image",
+                   how: str | None = None) -> np.ndarray:
     """A decoded picture (H, W, 3) uint8 -> the model's input (h, w, c) uint8. Digit models
-    get the digit preprocessing (either polarity: a scan of dark ink on white paper works)."""
+    get the digit preprocessing (either polarity: a scan of dark ink on white paper works);
+    picture models (how=PICTURE, see preparation()) the picture resized, grey when c is 1."""
     h, w, c = (int(d) for d in input_shape)
-    if is_digit_model(input_shape):
+    how = how or (DIGIT if is_digit_model(input_shape) else PICTURE)
+    if how == DIGIT:
         ink = ink_map(_luminance(rgb))
         if h != w:
-            raise ValueError(f"digit preprocessing needs a square input, not {h}x{w}")
-        return digit_input(ink, h, empty_message=f"{name}: no digit found (the picture is blank "
-                                                  f"or has too little contrast)")[..., None]
+            raise ValueError(i18n.Msg("img.not_square", h=h, w=w))
+        return digit_input(ink, h, empty_message=i18n.Msg("img.no_digit", file=name))[..., None]
     out = resize_rgb(rgb, (h, w), fit)
     if c == 3:
         return out
-    raise ValueError(f"models with {c} input channels are not supported (only 1 or 3)")
+    if c == 1:          # as Pillow's "L" (0.299 R + 0.587 G + 0.114 B): a grey picture exactly
+        return np.asarray(Image.fromarray(out).convert("L"), dtype=np.uint8)[..., None]
+    raise ValueError(i18n.Msg("img.channels", c=c))
 
 
-def prepare_file(data: bytes, name: str, input_shape, fit: str = "squash") -> np.ndarray:
-    """decode + to_model_input; ImageError (one line, naming the file) on any problem."""
-    rgb = decode(data, name)
+def prepare_file(data: bytes, name: str, input_shape, fit: str = "squash",
+                 how: str | None = None) -> np.ndarray:
+    """decode (a digit model: shrunk to 8x its input; a picture model: picture_side) +
+    to_model_input; ImageError (one line, naming the file) on any problem."""
+    how = how or (DIGIT if is_digit_model(input_shape) else PICTURE)
+    rgb = decode(data, name, _work_side(input_shape) if how == DIGIT else picture_side(input_shape))
     try:
-        return to_model_input(rgb, input_shape, fit, name)
+        return to_model_input(rgb, input_shape, fit, name, how)
     except ImageError:
         raise
     except ValueError as e:
-        msg = str(e)
-        raise ImageError(msg if msg.startswith(f"{name}:") else f"{name}: {msg}") from None
+        msg = e.args[0] if e.args else str(e)
+        raise ImageError(msg if str(msg).startswith(f"{name}:")
+                         else i18n.Msg("img.named", file=name, error=msg)) from None
 
 
-def prepare_files(files, input_shape, fit: str = "squash") -> list[Prepared]:
+def prepare_files(files, input_shape, fit: str = "squash", how: str | None = None) -> list[Prepared]:
     """[(name, bytes), ...] -> one Prepared per file, in order; a bad file gets its error and
     the others are still processed."""
     out = []
     for name, data in files:
         try:
-            out.append(Prepared(name, prepare_file(data, name, input_shape, fit)))
+            out.append(Prepared(name, prepare_file(data, name, input_shape, fit, how)))
         except ImageError as e:
-            out.append(Prepared(name, error=str(e)))
+            out.append(Prepared(name, error=e.args[0]))    # an i18n.Msg: shown translated
+    return out
+
+
+def upload_names(names) -> list[tuple[str, str | None]]:
+    """The names of one batch of uploads as (name to show, error or None), in order. A name with
+    control characters (a NUL byte, a newline) is shown with them escaped and gets a one-line
+    error, so that file alone fails; a name that repeats becomes "name (2)", "name (3)", ... so
+    each file can be told apart and inspected."""
+    out, seen = [], set()
+    for raw in names:
+        raw = str(raw)
+        name = "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw) or "(no name)"
+        error = None if raw.isprintable() else i18n.Msg("upl.bad_name", name=name)
+        shown, n = name, 1
+        while shown in seen:
+            n += 1
+            stem, dot, ext = name.rpartition(".")
+            shown = f"{stem} ({n}).{ext}" if dot and stem else f"{name} ({n})"
+        seen.add(shown)
+        out.append((shown, error and i18n.Msg("upl.bad_name", name=shown)))
     return out
 
 
@@ -279,3 +434,12 @@ def upscale(x: np.ndarray, size: int = 224) -> np.ndarray:
         a = a[..., 0]
     img = Image.fromarray(a).convert("RGB")
     return np.asarray(img.resize((size, size), Image.Resampling.NEAREST), dtype=np.uint8)
+
+
+def picture_size(data: bytes, name: str = "image") -> tuple[int, int]:
+    """(width, height) of a picture from its header alone (no pixels decoded), with decode()'s
+    checks of format and pixel count; ImageError (one line, naming the file) otherwise."""
+    if not data:
+        raise ImageError(i18n.Msg("img.empty", file=name))
+    with _one_line(name), _open(data, name) as img:
+        return img.size

@@ -51,13 +51,17 @@ def stacked(n_small: int, channels: int) -> dict:
 
 def padding_sizes(n: int, kernel: int, stride: int) -> dict:
     """Output side for SAME and VALID by Keras's arithmetic (conv.output_size) and by the seed's
-    formulas (SAME: ⌈n / s⌉, VALID: ⌈(n − k + 1) / s⌉), which agree; plus SAME's zeros."""
+    formulas (SAME: ⌈n / s⌉, VALID: ⌈(n − k + 1) / s⌉); plus SAME's zeros.
+
+    A kernel larger than the input has no VALID output: Keras refuses it, "valid" is None and
+    the seed's formula gives what it gives (⌈(3 − 7 + 1) / 3⌉ = ⌈−1⌉ = −1), shown as such.
+    "agree" says whether both formulas match Keras (only then may the page say so)."""
     same = conv.output_size(n, kernel, stride, "same")
-    valid = conv.output_size(n, kernel, stride, "valid") if kernel <= n else 0
+    valid = conv.output_size(n, kernel, stride, "valid") if kernel <= n else None
     before, after = conv.same_padding(n, kernel, stride)
-    return {"same": same, "valid": valid,
-            "seed_same": math.ceil(n / stride),
-            "seed_valid": max(math.ceil((n - kernel + 1) / stride), 0),
+    seed_same, seed_valid = math.ceil(n / stride), math.ceil((n - kernel + 1) / stride)
+    return {"same": same, "valid": valid, "seed_same": seed_same, "seed_valid": seed_valid,
+            "agree": seed_same == same and seed_valid == valid,
             "zeros_before": before, "zeros_after": after}
 
 
@@ -83,6 +87,31 @@ def sizes_through_layers(n: int, kernel: int, layers: int) -> dict[str, list[int
 
 
 # ---------------------------------------------------------------- 3. CBAPD
+
+VGG16_PRESET = "VGG16 feature extractor (13 convs, 5 pools)"   # stack.PRESETS, = zoo "vgg16"
+
+
+def cbapd_letters(layers) -> str:
+    """A conv/pool stack in seed 003's letters: each conv is CBA (conv, batch norm, activation)
+    and the conv that a pooling layer (with its dropout) follows is CBAPD."""
+    words: list[str] = []
+    for spec in layers:
+        if spec.kind in stack.POOLS:
+            if not words or words[-1].endswith("PD"):
+                raise ValueError("A CBAPD block pools once, after a convolution.")
+            words[-1] += "PD"
+        else:
+            words.append("CBA")
+    return " ".join(words)
+
+
+def vgg16_cbapd() -> dict:
+    """VGG16's feature extractor in letters, with its conv and pool counts (from the stack)."""
+    layers = stack.PRESETS[VGG16_PRESET].layers
+    return {"letters": cbapd_letters(layers),
+            "convs": sum(s.kind not in stack.POOLS for s in layers),
+            "pools": sum(s.kind in stack.POOLS for s in layers)}
+
 
 def cbapd_rows(size: int, channels: int, filters_: int, kernel: int, pool: int,
                dropout: float) -> list[dict]:
@@ -117,8 +146,7 @@ def dropout_mask(shape, rate: float, seed: int = 0) -> np.ndarray:
 
 def cbapd_pictures(image, kernel: str, pool: int, rate: float, seed: int = 0) -> list:
     """A grey picture through one filter of each block: (step letter, 2-D array) pairs."""
-    x = filters.to_gray(image)
-    c = filters.convolve2d(x, filters.KERNELS[kernel], padding="same")
+    c = filters.apply_filter(image, kernel).out
     b = (c - c.mean()) / (c.std() + 1e-3)                    # batch norm with γ = 1, β = 0
     a = np.maximum(b, 0)
     p = filters.pool2d(a, pool, padding="same")

@@ -20,21 +20,29 @@ import json
 import math
 import os
 import re
-import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cnnweb import paths
+from cnnweb import archive, atomic, paths
+from cnnweb.i18n import Msg
 
 MAX_NAME = 64
 MAX_NAME_BYTES = 200   # UTF-8; file names may have 255 bytes, and the temporary name adds ~30
-SIDECAR_KEYS = ("name", "arch", "dataset", "class_names", "input_shape", "preprocessing",
-                "hyperparams", "test_accuracy", "test_loss", "history", "confusion_matrix",
-                "created", "run_id", "command")
 _KERAS_MEMBERS = {"config.json", "model.weights.h5"}   # what every .keras archive holds
+# Bounds on untrusted model files, checked from the zip directory before Keras reads a byte:
+# the shipped models unpack to 1-4 MB (Keras stores members uncompressed, ratio 1.0); a
+# ResNet-18 for CIFAR-10 is ~45 MB. A bomb (3-4 MB inflating to 6.9 GB) fails the first two.
+MAX_MODEL_BYTES = 512 << 20     # uncompressed total the zip directory may declare
+MAX_MEMBER_RATIO = 100          # uncompressed / compressed, for members over 1 MiB
+MAX_MEMBERS = 64
+MAX_SIDECAR_BYTES = 4 << 20     # models/*.json (the shipped ones are 3-5 KB)
+MAX_CONFIG_BYTES = 8 << 20      # config.json inside the archive (shipped: 24 KB at most)
+MAX_SIDE = 1024                 # largest input height/width a model may take (Predict resizes to it)
+MAX_CLASSES = 1000
+MAX_CLASS_NAME = 100            # characters
 _IGNORED = {"readme", "readme.md", "readme.txt", "license", ".gitkeep", ".gitignore"}
 _NAME_RE = re.compile(r"^[\w][\w.\-]*$")  # \w is unicode-aware: letters and digits of any script
 
@@ -110,9 +118,9 @@ def _dirs() -> list[tuple[Path, bool]]:
 def model_path(name_or_path) -> Path:
     """The .keras path for a model name or a path to a .keras/.json file (StoreError if unknown)."""
     text = str(name_or_path)
-    if text.endswith((".keras", ".json")) or os.sep in text or "/" in text:
+    if text.endswith((".keras", ".json", ".h5")) or os.sep in text or "/" in text:
         path = Path(text).expanduser()
-        return path.with_suffix(".keras")
+        return path if path.suffix.lower() == ".h5" else path.with_suffix(".keras")
     name = check_name(text)
     for folder, _ in _dirs():
         candidate = folder / f"{name}.keras"
@@ -125,22 +133,20 @@ def model_path(name_or_path) -> Path:
 # ---------------------------------------------------------------- cheap checks
 
 def _keras_file_problem(path: Path) -> str | None:
-    """Why a .keras file cannot be a Keras model, judged from its zip directory only."""
+    """Why a .keras file cannot be a Keras model, judged from its zip directory only (never
+    opened when it is not a regular file; refused when it would unpack beyond the bounds)."""
     try:
-        size = path.stat().st_size
+        if path.stat().st_size == 0 and archive.kind(path) == "file":
+            return f"{path.name} is empty (0 bytes)"
+        with archive.open_zip(path, path.name, max_members=MAX_MEMBERS, max_total=MAX_MODEL_BYTES,
+                              max_ratio=MAX_MEMBER_RATIO, what=Msg("arc.what_keras")) as zf:
+            members = set(zf.namelist())
     except FileNotFoundError:
         return f"the model file {path.name} is missing"
     except OSError as e:
         return f"{path.name} cannot be read: {e.strerror or e}"
-    if size == 0:
-        return f"{path.name} is empty (0 bytes)"
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = set(zf.namelist())
-    except zipfile.BadZipFile:
-        return f"{path.name} is not a Keras archive (truncated, corrupt or another format)"
-    except OSError as e:
-        return f"{path.name} cannot be read: {e.strerror or e}"
+    except ValueError as e:
+        return e.args[0]
     missing = _KERAS_MEMBERS - members
     if missing:
         return f"{path.name} is a zip file but not a Keras model (no {', '.join(sorted(missing))})"
@@ -149,27 +155,162 @@ def _keras_file_problem(path: Path) -> str | None:
 
 def _read_sidecar(path: Path) -> tuple[dict, str | None]:
     try:
+        archive.regular_file(path, path.name, MAX_SIDECAR_BYTES)
         text = path.read_text(encoding="utf-8")
+    except ValueError as e:
+        if e.args and isinstance(e.args[0], Msg) and e.args[0].key == "arc.missing":
+            return {}, f"the metadata file {path.name} is missing"
+        if isinstance(e, UnicodeDecodeError):
+            return {}, f"{path.name} cannot be read: {e}"
+        return {}, e.args[0]
     except FileNotFoundError:
         return {}, f"the metadata file {path.name} is missing"
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         return {}, f"{path.name} cannot be read: {e}"
     try:
         meta = json.loads(text)
-    except json.JSONDecodeError as e:
-        return {}, f"{path.name} is not valid JSON ({e.msg} at line {e.lineno})"
+    except (json.JSONDecodeError, RecursionError) as e:
+        where = f" ({e.msg} at line {e.lineno})" if isinstance(e, json.JSONDecodeError) else ""
+        return {}, f"{path.name} is not valid JSON{where}"
     if not isinstance(meta, dict):
         return {}, f"{path.name} holds a {type(meta).__name__}, not a metadata object"
     return meta, None
+
+
+# ---------------------------------------------------------------- does the sidecar fit the model
+
+def _shown(value) -> str:
+    """A sidecar value as short text for a message (it may be anything, and huge)."""
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _shape_text(shape) -> str:
+    return "×".join(str(d) for d in shape)
+
+
+def _sidecar_shape(meta: dict, file: str):
+    """The sidecar's input_shape as a tuple of three ints (None when absent), or a Msg."""
+    shape = meta.get("input_shape")
+    if shape is None:
+        return None
+    if (not isinstance(shape, list) or len(shape) != 3
+            or not all(isinstance(d, int) and not isinstance(d, bool) for d in shape)):
+        return Msg("store.bad_shape", file=file, value=_shown(shape))
+    return tuple(shape)
+
+
+def shape_problem(shape) -> Msg | None:
+    """Why the app cannot feed inputs of this (H, W, C) shape: sides 1..MAX_SIDE, 1 or 3 channels."""
+    h, w, c = shape
+    if not (1 <= h <= MAX_SIDE and 1 <= w <= MAX_SIDE and c in (1, 3)):
+        return Msg("store.shape_limits", shape=_shape_text(shape), side=MAX_SIDE)
+    return None
+
+
+def _sidecar_classes(meta: dict, file: str):
+    """The sidecar's class_names as a list (None when absent), or a Msg."""
+    names = meta.get("class_names")
+    if names is None:
+        return None
+    if (not isinstance(names, list) or not 1 <= len(names) <= MAX_CLASSES
+            or not all(isinstance(n, str) and 0 < len(n) <= MAX_CLASS_NAME for n in names)):
+        return Msg("store.bad_classes", file=file, value=_shown(names), limit=MAX_CLASSES,
+                   chars=MAX_CLASS_NAME)
+    return names
+
+
+def sidecar_problem(meta: dict, file: str) -> Msg | None:
+    """Why a sidecar cannot describe any model we would use, from its own types and bounds
+    (cheap, no Keras): input_shape three sizes within bounds, class_names a list of texts."""
+    shape = _sidecar_shape(meta, file)
+    if isinstance(shape, Msg):
+        return shape
+    if shape is not None and shape_problem(shape):
+        return shape_problem(shape)
+    names = _sidecar_classes(meta, file)
+    return names if isinstance(names, Msg) else None
+
+
+def model_io(model, meta: dict, file: str = "the metadata") -> tuple[tuple, list[str]]:
+    """(input shape (H, W, C), class names) of a loaded model, with its sidecar checked against
+    it; StoreError "cannot use this model: ..." when they disagree or the model's own input or
+    output is outside what the app can feed or show. Nothing is sized from the sidecar before
+    this check."""
+    real = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else ()
+    if len(real) != 3 or not all(isinstance(d, int) for d in real):
+        raise StoreError(Msg("store.cannot_use", why=Msg("store.bad_input", shape=_shown(
+            [d for d in real]))))
+    out = tuple(model.outputs[0].shape[1:]) if getattr(model, "outputs", None) else ()
+    if len(out) != 1 or not isinstance(out[0], int) or not 2 <= out[0] <= MAX_CLASSES:
+        raise StoreError(Msg("store.cannot_use", why=Msg("store.bad_output", shape=_shown(
+            list(out)), limit=MAX_CLASSES)))
+    why = sidecar_problem(meta, file) or shape_problem(real)
+    said, names = _sidecar_shape(meta, file), _sidecar_classes(meta, file)
+    if why is None and said is not None and said != real:
+        why = Msg("store.shape_mismatch", file=file, said=_shape_text(said), real=_shape_text(real))
+    if why is None and names is not None and len(names) != out[0]:
+        why = Msg("store.classes_mismatch", file=file, n=len(names), units=out[0])
+    if why is not None:
+        raise StoreError(Msg("store.cannot_use", why=why))
+    return real, names if names is not None else [str(i) for i in range(out[0])]
+
+
+def _archive_io(path: Path) -> tuple[tuple | None, int | None]:
+    """(input shape, number of outputs) a .keras file's config.json declares, read without Keras
+    (bounded); None for what it does not say plainly (then the loaded model is the judge)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if zf.getinfo("config.json").file_size > MAX_CONFIG_BYTES:
+                return None, None
+            cfg = json.loads(zf.read("config.json"))["config"]
+        layers = {layer["config"]["name"]: layer for layer in cfg["layers"]}
+        ends = []
+        for key in ("input_layers", "output_layers"):   # ['image', 0, 0] or [['image', 0, 0]]
+            node = cfg[key]
+            if isinstance(node[0], list):
+                if len(node) != 1:
+                    return None, None
+                node = node[0]
+            ends.append(layers[node[0]])
+        shape = tuple(ends[0]["config"]["batch_shape"][1:])
+        layer = ends[1]
+        for _ in range(8):   # back through Activation / Softmax / Dropout to the last Dense
+            if layer["class_name"] == "Dense":
+                return shape, int(layer["config"]["units"])
+            if layer["class_name"] not in ("Activation", "Softmax", "Dropout"):
+                break
+            layer = layers[layer["inbound_nodes"][0]["args"][0]["config"]["keras_history"][0]]
+        return shape, None
+    except Exception:  # noqa: BLE001 - any other layout: no opinion
+        return None, None
 
 
 def _entry(stem: str, folder: Path, only_shipped: bool) -> ModelEntry:
     keras_path = folder / f"{stem}.keras"
     meta, error = _read_sidecar(keras_path.with_suffix(".json"))
     problem = _keras_file_problem(keras_path)
-    error = problem or error   # the model file's problem is the more basic one
+    error = problem or error
+    if error is None and sidecar_problem(meta, f"{stem}.json"):
+        error = Msg("store.cannot_use", why=sidecar_problem(meta, f"{stem}.json"))
+    if error is None:
+        error = _disagreement(meta, keras_path)
     shipped = only_shipped or bool(meta.get("shipped"))
     return ModelEntry(stem, keras_path, meta, shipped, error)
+
+
+def _disagreement(meta: dict, keras_path: Path) -> Msg | None:
+    """Where the sidecar contradicts what the archive's config.json says plainly."""
+    shape, units = _archive_io(keras_path)
+    said, names = _sidecar_shape(meta, ""), _sidecar_classes(meta, "")
+    file = keras_path.with_suffix(".json").name
+    if shape is not None and said is not None and tuple(said) != shape:
+        return Msg("store.cannot_use", why=Msg("store.shape_mismatch", file=file,
+                                                said=_shape_text(said), real=_shape_text(shape)))
+    if units is not None and names is not None and len(names) != units:
+        return Msg("store.cannot_use", why=Msg("store.classes_mismatch", file=file, n=len(names),
+                                                units=units))
+    return None
 
 
 def list_models() -> list[ModelEntry]:
@@ -205,6 +346,8 @@ def load_meta(name_or_path) -> dict:
     """The sidecar of a model; StoreError when it is missing or unreadable."""
     path = model_path(name_or_path)
     meta, error = _read_sidecar(path.with_suffix(".json"))
+    problem = None if error else sidecar_problem(meta, path.with_suffix(".json").name)
+    error = error or (problem and Msg("store.cannot_use", why=problem))
     if error:
         raise StoreError(error)
     return meta
@@ -212,8 +355,38 @@ def load_meta(name_or_path) -> dict:
 
 def load_model(name_or_path):
     """The Keras model (safe mode: no arbitrary code from the file, uncompiled)."""
-    path = model_path(name_or_path)
-    problem = _keras_file_problem(path)
+    return load_file(model_path(name_or_path))
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def model_file_problem(path: Path) -> str | None:
+    """Why a model file (.keras, or Keras 2's legacy .h5) cannot be loaded, judged without Keras:
+    a .keras from its zip directory (member sizes and ratios bounded), an .h5 from its size
+    (at most MAX_MODEL_BYTES) and HDF5 signature; any other extension is refused."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".keras":
+        return _keras_file_problem(path)
+    if suffix != ".h5":
+        return Msg("store.bad_suffix", file=path.name)
+    try:
+        archive.regular_file(path, path.name, MAX_MODEL_BYTES)
+        with open(path, "rb") as f:
+            head = f.read(len(_HDF5_SIGNATURE))
+    except ValueError as e:
+        return e.args[0]
+    except OSError as e:
+        return f"{path.name} cannot be read: {e.strerror or e}"
+    return None if head == _HDF5_SIGNATURE else Msg("store.not_hdf5", file=path.name)
+
+
+def load_file(path: Path):
+    """The Keras model in a .keras or .h5 file, checked by model_file_problem first (safe mode,
+    uncompiled); StoreError with one line when it cannot be loaded."""
+    path = Path(path)
+    problem = model_file_problem(path)
     if problem:
         raise StoreError(problem)
     import keras
@@ -221,7 +394,13 @@ def load_model(name_or_path):
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:  # any failure inside Keras means "unreadable"
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if any(sign in str(e) for sign in _CODE_SIGNS):
+            raise StoreError(Msg("store.python_code", file=path.name)) from None
         raise StoreError(f"{path.name} could not be loaded: {first}") from e
+
+
+# what Keras says when safe mode refuses a Lambda layer, or a class defined in Python code
+_CODE_SIGNS = ("safe_mode", "Could not locate class", "Could not locate function")
 
 
 def history_rows(meta: dict) -> list[dict]:
@@ -252,23 +431,6 @@ def _jsonable(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise ValueError(f"The metadata value {value!r} ({type(value).__name__}) cannot be stored as JSON.")
-
-
-def _tmp_path(folder: Path, name: str, suffix: str) -> Path:
-    """A new hidden file beside the target (same file system, so os.replace is atomic), created
-    with the usual permissions (tempfile.mkstemp would make it private to this user)."""
-    while True:
-        tmp = folder / f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp{suffix}"
-        try:
-            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-            return tmp
-        except FileExistsError:
-            continue
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
 
 
 def save_model(model, name: str, meta: dict, overwrite: bool = False) -> Path:
@@ -306,17 +468,17 @@ def save_model_to(model, folder: Path, name: str, meta: dict) -> Path:
     text = json.dumps(_jsonable(record), indent=1, ensure_ascii=False)
 
     folder.mkdir(parents=True, exist_ok=True)
-    tmp_model = _tmp_path(folder, name, ".keras")
-    tmp_meta = _tmp_path(folder, name, ".json")
+    tmp_model = atomic.tmp_path(folder, name, ".keras")
+    tmp_meta = atomic.tmp_path(folder, name, ".json")
     try:
         model.save(tmp_model)
-        _fsync(tmp_model)
+        atomic.fsync(tmp_model)
         with open(tmp_meta, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp_model, target)                   # model first: a sidecar never points
-        os.replace(tmp_meta, target.with_suffix(".json"))  # at a model that is not complete
+        atomic.replace(tmp_model, target)                   # model first: a sidecar never points
+        atomic.replace(tmp_meta, target.with_suffix(".json"))  # at a model that is not complete
     finally:
         for tmp in (tmp_model, tmp_meta):
             tmp.unlink(missing_ok=True)
@@ -328,7 +490,7 @@ def folder_problem(folder: Path) -> str | None:
     Tried for real: permission bits say nothing to root, nor about a read-only mount."""
     try:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        _tmp_path(Path(folder), "write-check", "").unlink()
+        atomic.tmp_path(Path(folder), "write-check", "").unlink()
     except OSError as e:
         return e.strerror or str(e)
     return None

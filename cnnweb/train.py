@@ -2,112 +2,39 @@
 
   config -> wait for the queue -> load data -> build the zoo model -> tf.data pipeline -> fit
   (progress and per-epoch metrics to metrics.jsonl, stop file and divergence checked every
-  batch) -> evaluate on the TEST split -> confusion matrix, misclassified examples -> store.
+  batch: cnnweb.monitor) -> evaluate on the TEST split -> the model into the store FIRST ->
+  result.json, misclassified examples. Any write error (a full disk) ends the run "failed:
+  disk full", with the model kept if it was saved.
 
-Everything the app shows is read from the run folder (see jobs.py); this module never imports
+Everything the app shows is read from the run folder (see runs.py); this module never imports
 streamlit, and imports TensorFlow only inside run().
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
 import math
 import os
 import platform
-import shlex
 import signal
 import sys
 import threading
 import time
-import traceback
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
 
-from cnnweb import data, jobs
+from cnnweb import data, jobs, runs
+from cnnweb.config import SCHEDULES, TRANSFER, TrainConfig, flag, validation_count  # noqa: F401
+from cnnweb.i18n import Msg
 
-PROGRESS_EVERY_S = 0.5     # metrics.jsonl progress lines (the page polls every second)
-PRINT_EVERY_S = 5.0        # progress lines on stdout / log.txt
+FINETUNE_LR_FACTOR = 0.1   # the unfrozen phase learns at this fraction of --lr
+PROBE_IMAGES = 64          # the curve's first point, before the first batch (monitor.first_point)
+WARMUP = 0.2               # onecycle: the first 20% of the steps warm the learning rate up from 0
 N_MISCLASSIFIED = 48       # most confident mistakes kept for the page's grid
-
-
-class Diverged(Exception):
-    pass
-
-
-@dataclass
-class TrainConfig:
-    arch: str
-    dataset: str
-    epochs: int = 5
-    batch_size: int = 64
-    lr: float = 1e-3
-    optimizer: str = "adam"
-    dropout: float | None = None
-    augment: bool = False
-    early_stopping: int = 0
-    val_split: float = 0.1
-    limit: int | None = None
-    name: str | None = None
-    schedule: str = "constant"
-    weight_decay: float = 0.0
-    label_smoothing: float = 0.0
-    seed: int = 0
-    mixed_precision: bool = False
-    data_path: str | None = None
-
-    def check(self) -> None:
-        """ValueError with a sentence for any bad value (the CLI turns it into exit code 2)."""
-        data.info(self.dataset)
-        rules = [
-            (self.epochs >= 1, f"--epochs must be at least 1, got {self.epochs}"),
-            (self.epochs <= 1000, f"--epochs must be at most 1000, got {self.epochs}"),
-            (self.batch_size >= 1, f"--batch-size must be at least 1, got {self.batch_size}"),
-            (math.isfinite(self.lr) and 0 < self.lr <= 10,
-             f"--lr must be in (0, 10], got {self.lr}"),
-            (self.optimizer in ("adam", "sgd"), "--optimizer must be adam or sgd"),
-            (self.dropout is None or 0 <= self.dropout < 1,
-             f"--dropout must be in [0, 1), got {self.dropout}"),
-            (self.early_stopping >= 0, "--early-stopping must be 0 (off) or a patience >= 1"),
-            (0 <= self.val_split < 1, f"--val-split must be in [0, 1), got {self.val_split}"),
-            (self.limit is None or self.limit >= 1, "--limit must be at least 1"),
-            (self.schedule in ("constant", "cosine"), "--schedule must be constant or cosine"),
-            (self.weight_decay >= 0, f"--weight-decay must be >= 0, got {self.weight_decay}"),
-            (0 <= self.label_smoothing < 1,
-             f"--label-smoothing must be in [0, 1), got {self.label_smoothing}"),
-            (not (self.early_stopping and self.val_split == 0),
-             "--early-stopping needs validation data: set --val-split above 0"),
-            (0 <= self.seed < 2**32, f"--seed must be in [0, 2**32), got {self.seed}"),
-            (not self.limit or validation_count(self.limit, self.val_split) < self.limit,
-             f"--val-split {self.val_split} of --limit {self.limit} images leaves none to train on"),
-        ]
-        for ok, msg in rules:
-            if not ok:
-                raise ValueError(msg)
-
-    def hyperparams(self) -> dict:
-        return {k: v for k, v in asdict(self).items()
-                if k not in ("arch", "dataset", "name", "data_path")}
-
-    def argv(self) -> list[str]:
-        """The command-line flags that reproduce this run (without --name / --run-dir)."""
-        out = ["--arch", self.arch, "--dataset", self.dataset]
-        defaults = TrainConfig(self.arch, self.dataset)
-        for f in fields(self):
-            if f.name in ("arch", "dataset", "name"):
-                continue
-            v = getattr(self, f.name)
-            flag = "--" + f.name.replace("_", "-")
-            if isinstance(v, bool):
-                if v:
-                    out.append(flag)
-            elif v is not None and (f.name in ("epochs", "batch_size", "lr", "seed")
-                                    or v != getattr(defaults, f.name)):
-                out += [flag, repr(v) if isinstance(v, float) else str(v)]
-        return out
-
-    def command(self) -> str:
-        return shlex.join(["python", "-m", "cnnweb", "train", *self.argv()])
 
 
 # Presets that reproduce the seeds. Differences from the seeds, on purpose: 10% of the training
@@ -121,6 +48,13 @@ def _preset(arch: str, dataset: str, epochs: int, note: str, lr: float = 1e-3,
             **extra, "seed_result": note}
 
 
+FAST_MNIST = "Fast: tutorial 1's CNN to 99% in one epoch"
+FAST_MNIST_NOTE = ("what makes it fast: tutorial 1's own network, one epoch instead of five. Batches "
+                   "of 128 instead of 32 do more work per step; the learning rate warms up from 0 to"
+                   " 0.01 and falls back to 0 (one-cycle), so the big steps come when they help and "
+                   "the last ones settle; label smoothing 0.1 keeps it from growing overconfident; "
+                   "no validation split, so every image trains. About 99.2% test accuracy in a "
+                   "quarter of tutorial 1's time (a fifth of its CPU time)")
 PRESETS: dict[str, dict] = {
     "Seed 001: MNIST CNN, 5 epochs": _preset(
         "mnist_cnn", "mnist", 5, "seed 001: 99.01% test accuracy after 5 epochs"),
@@ -136,24 +70,59 @@ PRESETS: dict[str, dict] = {
         "cifar_cnn", "cifar10", 15,
         "a small training set and no dropout: the train/validation gap opens within minutes",
         limit=2000, val_split=0.2),
+    # Fast presets (issue 16, benchmarks/fast_presets.py): the note says what makes them fast.
+    FAST_MNIST: {
+        "arch": "mnist_cnn", "dataset": "mnist", "epochs": 1, "batch_size": 128, "lr": 1e-2,
+        "optimizer": "adam", "dropout": 0.0, "augment": False, "early_stopping": 0,
+        "schedule": "onecycle", "label_smoothing": 0.1, "val_split": 0.0,
+        "seed_result": FAST_MNIST_NOTE},
 }
+
+
+# Short ids for `python -m cnnweb train --preset ID` (the Trainer lists the titles).
+PRESET_IDS: dict[str, str] = dict(zip(
+    ("seed001", "seed002", "seed002-dropout", "seed004", "overfit-2000", "mnist-fast"),
+    PRESETS))
+
+
+def preset_config(preset_id: str) -> dict:
+    """The TrainConfig fields of a preset, by id; ValueError naming the ids for an unknown one."""
+    if preset_id not in PRESET_IDS:
+        raise ValueError(f"unknown preset {preset_id!r}; choose one of {', '.join(PRESET_IDS)}")
+    names = {f.name for f in fields(TrainConfig)}
+    return {k: v for k, v in PRESETS[PRESET_IDS[preset_id]].items() if k in names}
 
 
 class BadConfig(ValueError):
     """A setting that only turned out wrong inside the run (e.g. an input too small for the net)."""
 
 
-def check_arch_and_name(cfg: TrainConfig) -> None:
-    """ValueError for an unknown architecture, a hyperparameter it lacks, or a bad/taken name."""
-    from cnnweb import store, zoo
+def check_arch_and_name(cfg: TrainConfig, taken_ok: bool = False) -> None:
+    """ValueError for an unknown architecture, a hyperparameter it lacks, or a bad/taken name
+    (taken_ok: a queued run whose name was free when it was submitted; _save keeps both)."""
+    from cnnweb import stack, store, zoo
 
-    if cfg.arch not in zoo.names():
-        raise ValueError(f"unknown architecture {cfg.arch!r}; choose one of {', '.join(zoo.names())}")
-    if cfg.dropout is not None and "dropout" not in zoo.info(cfg.arch)["hyperparams"]:
+    if cfg.finetune:
+        store.load_meta(cfg.finetune)            # StoreError (a ValueError): no such model
+    elif not zoo.trainable(cfg.arch):
+        raise ValueError(f"unknown architecture {cfg.arch!r}; choose one of {', '.join(zoo.names())}"
+                         f" or stack:<code> from the Explainer")
+    elif stack.is_arch(cfg.arch):
+        zoo.info(cfg.arch)          # a bad code or a layer Keras cannot train: ValueError
+        if cfg.dropout is not None:
+            raise ValueError("a stack from the Explainer sets its dropout in the head (e.g. "
+                             "--head flatten-d128-p0.5), so --dropout cannot be set")
+        known = data.DATASETS.get(cfg.dataset)
+        problem = known and zoo.stack_fit_problem(
+            cfg.arch, known.input_shape, f"{known.title}'s "
+            f"{'x'.join(map(str, known.input_shape))}")
+        if problem:
+            raise ValueError(problem)
+    elif cfg.dropout is not None and "dropout" not in zoo.info(cfg.arch)["hyperparams"]:
         raise ValueError(f"{cfg.arch} has no dropout layer, so --dropout cannot be set")
     if cfg.name is not None:
         store.check_name(cfg.name)
-        if any(m.name == cfg.name for m in store.list_models()):
+        if not taken_ok and any(m.name == cfg.name for m in store.list_models()):
             raise ValueError(f"a model named {cfg.name!r} already exists; choose another --name")
     # found out now, not after an hour of training: both folders must take new files
     for what, folder in (("model store", store.paths.models_dir()),
@@ -165,12 +134,6 @@ def check_arch_and_name(cfg: TrainConfig) -> None:
 
 
 # ------------------------------------------------------------------ helpers (pure numpy)
-
-def validation_count(n: int, frac: float) -> int:
-    """How many of n images split_validation holds out: round(n * frac), at least 1 if frac > 0."""
-    n_val = round(n * frac)
-    return 1 if frac > 0 and n_val == 0 else n_val
-
 
 def split_validation(x, y, frac: float, seed: int):
     """Seeded shuffle, then the last `frac` becomes validation. Returns (x_tr, y_tr, x_val, y_val)."""
@@ -201,15 +164,26 @@ def explode_threshold(n_classes: int) -> float:
 
 # ------------------------------------------------------------------ TensorFlow parts
 
-def setup_device(mixed_precision: bool, log):
-    """Memory growth on GPUs, MirroredStrategy for several; returns (strategy, label, mp_on)."""
+def setup_device(mixed_precision: bool, log, share: dict | None = None):
+    """This run's share of the machine (see jobs.run_share: CPU threads, and on a GPU memory
+    growth or a memory limit), MirroredStrategy for several GPUs; (strategy, label, mp_on).
+    Called before TensorFlow runs anything: its thread pools are fixed at the first op."""
     import keras
     import tensorflow as tf
 
+    share = share or {}
+    if share.get("threads"):
+        with contextlib.suppress(RuntimeError, ValueError):
+            tf.config.threading.set_intra_op_parallelism_threads(share["threads"])
+            tf.config.threading.set_inter_op_parallelism_threads(share["inter_threads"])
     gpus = tf.config.list_physical_devices("GPU")
     for g in gpus:
         try:
-            tf.config.experimental.set_memory_growth(g, True)
+            if share.get("gpu_memory_mb"):   # a limit and memory growth exclude each other
+                tf.config.set_logical_device_configuration(g, [
+                    tf.config.LogicalDeviceConfiguration(memory_limit=share["gpu_memory_mb"])])
+            else:
+                tf.config.experimental.set_memory_growth(g, True)
         except (RuntimeError, ValueError):
             pass
     if len(gpus) > 1:
@@ -223,15 +197,21 @@ def setup_device(mixed_precision: bool, log):
                 names.append(tf.config.experimental.get_device_details(g).get("device_name", g.name))
             except (RuntimeError, ValueError):
                 names.append(g.name)
-        label = f"GPU: {', '.join(names)}" + (" (MirroredStrategy)" if len(gpus) > 1 else "")
+        label = Msg("dev.run_gpus" if len(gpus) > 1 else "dev.run_gpu", names=", ".join(names))
     else:
-        label = f"CPU only ({os.cpu_count()} cores, {platform.machine()}); no GPU found"
+        label = Msg("dev.run_cpu", n=os.cpu_count(), machine=platform.machine())
+    if share.get("threads"):
+        label = Msg("dev.run_threads", device=label, n=share["threads"])
+    if gpus and share.get("gpu_memory_mb"):
+        label = Msg("dev.run_gpu_memory", device=label, mb=share["gpu_memory_mb"])
+    if share.get("node"):            # trained by a Ray worker (cnnweb.cluster)
+        label = Msg("dev.run_ray", device=label, node=share["node"])
     mp_on = False
     if mixed_precision:
         if gpus:
             keras.mixed_precision.set_global_policy("mixed_float16")
             mp_on = True
-            label += ", mixed precision float16"
+            label = Msg("dev.run_mp", device=label)
         else:
             log("mixed precision needs a GPU; training in float32 on the CPU")
     return strategy, label, mp_on
@@ -273,24 +253,114 @@ def make_pipeline(x, y, batch_size: int, *, shuffle: bool, augment: bool, flip: 
 
 
 def build_model(cfg: TrainConfig, input_shape, n_classes: int, mp_on: bool):
-    import keras
-
     from cnnweb import zoo
 
-    hp = {} if cfg.dropout is None else {"dropout": cfg.dropout}
-    model = zoo.build(cfg.arch, input_shape=tuple(input_shape), num_classes=n_classes, **hp)
+    if cfg.finetune:
+        model = transfer_model(cfg, input_shape, n_classes)[0]
+    else:
+        hp = {} if cfg.dropout is None else {"dropout": cfg.dropout}
+        model = zoo.build(cfg.arch, input_shape=tuple(input_shape), num_classes=n_classes, **hp)
+    return float32_output(model, mp_on)
+
+
+def float32_output(model, mp_on: bool):
+    import keras
+
     if mp_on and model.output.dtype != "float32":  # softmax in float32 for stable losses
         out = keras.layers.Activation("linear", dtype="float32", name="float32_output")(model.output)
         model = keras.Model(model.inputs, out, name=model.name)
     return model
 
 
+# ------------------------------------------------------------------ transfer learning
+
+def conv_base(model) -> list:
+    """The layers of a model's convolutional base, in order: everything after the input up to
+    the last layer whose output is still a picture (B, H, W, C), before Flatten / pooling."""
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    last = max((i for i, layer in enumerate(layers) if len(layer.output.shape) == 4),
+               default=None)
+    if last is None:
+        raise BadConfig(f"{model.name} has no convolutional layers to reuse")
+    return layers[: last + 1]
+
+
+def _is_chain(model, base: list) -> bool:
+    prev = model.inputs[0]
+    for layer in base:
+        if layer.input is not prev:
+            return False
+        prev = layer.output
+    return True
+
+
+def transfer_model(cfg: TrainConfig, input_shape, n_classes: int):
+    """(model, base layers, notes): a stored model's convolutional base, frozen, behind the
+    adaptations the data needs (resize, grey <-> colour), and a new head for n_classes
+    (global average pooling, optional dropout, Dense + softmax). notes say what was adapted."""
+    import keras
+
+    from cnnweb import store
+
+    source = store.load_model(cfg.finetune)
+    (sh, sw, sc), (h, w, c) = tuple(source.inputs[0].shape[1:]), tuple(input_shape)
+    base, notes = conv_base(source), []
+    inp = keras.Input(shape=(h, w, c), name="image")
+    x = inp
+    if (h, w) != (sh, sw):
+        x = keras.layers.Resizing(sh, sw, name="resize_for_base")(x)
+        notes.append(f"pictures {h}x{w} resized to {sh}x{sw}, the input of {cfg.finetune}")
+    if c == 1 and sc == 3:
+        x = keras.layers.Concatenate(name="grey_to_rgb")([x, x, x])
+        notes.append(f"grey pictures repeated into 3 channels for {cfg.finetune}'s colour input")
+    elif c == 3 and sc == 1:
+        grey = keras.layers.Conv2D(1, 1, use_bias=False, trainable=False, name="rgb_to_grey")
+        x = grey(x)
+        grey.set_weights([np.array([0.299, 0.587, 0.114], np.float32).reshape(1, 1, 3, 1)])
+        notes.append(f"colour pictures turned grey (0.299 R + 0.587 G + 0.114 B) for "
+                     f"{cfg.finetune}'s grey input")
+    elif c != sc:
+        raise BadConfig(f"{cfg.finetune} takes {sc} channels; the pictures have {c}")
+    if _is_chain(source, base):
+        for layer in base:
+            x = layer(x)
+    else:
+        x = keras.Model(source.inputs, base[-1].output, name="base")(x)
+    for layer in base:
+        layer.trainable = False
+    frozen = sum(int(np.prod(v.shape)) for layer in base for v in layer.weights)
+    notes.append(f"convolutional base of {cfg.finetune}: {len(base)} layers up to "
+                 f"{base[-1].name}, {frozen:,} parameters frozen; new head for {n_classes} classes")
+    x = keras.layers.GlobalAveragePooling2D(name="new_gap")(x)
+    if cfg.dropout:
+        x = keras.layers.Dropout(cfg.dropout, name="new_drop")(x)
+    x = keras.layers.Dense(n_classes, name="new_logits")(x)
+    out = keras.layers.Activation("softmax", name="new_probs")(x)
+    return keras.Model(inp, out, name=f"transfer_{source.name}"), base, notes
+
+
+def unfreeze(base: list) -> int:
+    """Make the base trainable for fine-tuning, BatchNormalization excepted (it stays in
+    inference mode, as the Keras guide advises); returns the trainable parameters it adds."""
+    n = 0
+    for layer in base:
+        if type(layer).__name__ == "BatchNormalization" or not layer.weights:
+            continue
+        layer.trainable = True
+        n += sum(int(np.prod(v.shape)) for v in layer.trainable_weights)
+    return n
+
+
 def make_optimizer(cfg: TrainConfig, steps_per_epoch: int):
     import keras
 
-    lr = cfg.lr
+    lr, total = cfg.lr, cfg.epochs * steps_per_epoch
     if cfg.schedule == "cosine":
-        lr = keras.optimizers.schedules.CosineDecay(cfg.lr, decay_steps=cfg.epochs * steps_per_epoch)
+        lr = keras.optimizers.schedules.CosineDecay(cfg.lr, decay_steps=total)
+    elif cfg.schedule == "onecycle":   # up from 0 to --lr, then a cosine back down to 0
+        warm = max(1, round(WARMUP * total))
+        lr = keras.optimizers.schedules.CosineDecay(
+            0.0, decay_steps=max(1, total - warm), warmup_target=cfg.lr, warmup_steps=warm)
     if cfg.optimizer == "adam":
         if cfg.weight_decay > 0:
             return keras.optimizers.AdamW(learning_rate=lr, weight_decay=cfg.weight_decay)
@@ -299,334 +369,364 @@ def make_optimizer(cfg: TrainConfig, steps_per_epoch: int):
                                 weight_decay=cfg.weight_decay or None)
 
 
-def _monitor_class():
-    import keras
-
-    class RunMonitor(keras.callbacks.Callback):
-        """Writes progress/epoch lines, honours the stop file, stops on divergence.
-
-        async_safe: Keras runs the batch hook in a worker thread, so the training loop never
-        waits for it (reading the loss would otherwise sync every step, which costs on a GPU).
-        A lock keeps the hooks in order; a stop or divergence is honoured within a batch or two.
-        """
-
-        async_safe = True
-
-        def __init__(self, run_dir: Path, n_train: int, batch_size: int, epochs: int,
-                     n_classes: int, log):
-            super().__init__()
-            self.run_dir, self.n_train, self.bs, self.epochs = run_dir, n_train, batch_size, epochs
-            self.steps = math.ceil(n_train / batch_size)
-            self.metrics_path = run_dir / "metrics.jsonl"
-            self.stop_path = run_dir / "stop"
-            self.threshold = explode_threshold(n_classes)
-            self.log = log
-            self.stopped = False
-            self.diverged: tuple[int, int] | None = None
-            self.history: list[dict] = []
-            self.train_seconds: list[float] = []
-            self.lock = threading.Lock()
-
-        def on_train_begin(self, logs=None):
-            self.t_start = time.time()
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-            self.t_epoch = time.time()
-            self.t_last_batch = self.t_epoch
-            self.c_epoch = self.c_last_batch = time.process_time()  # CPU seconds, all threads
-            self.last_write = 0.0
-            self.last_print = time.time()
-            self.seen = 0
-            self.last_batch = -1
-
-        def on_train_batch_end(self, batch, logs=None):
-            with self.lock:
-                if batch > self.last_batch:      # hooks may arrive out of order from threads
-                    self.last_batch = batch
-                    self._batch_end(batch, logs or {})
-
-        def _batch_end(self, batch, logs):
-            now = time.time()
-            self.t_last_batch = now
-            self.c_last_batch = time.process_time()
-            self.seen = min((batch + 1) * self.bs, self.n_train)
-            loss = float(logs.get("loss", float("nan")))
-            if not math.isfinite(loss) or loss > self.threshold:
-                self.diverged = (self.epoch + 1, batch + 1)
-                self.model.stop_training = True
-                return
-            if os.path.exists(self.stop_path):
-                self.stopped = True
-                self.model.stop_training = True
-            if now - self.last_write >= PROGRESS_EVERY_S or batch + 1 == self.steps:
-                self.last_write = now
-                elapsed = now - self.t_epoch
-                jobs.append_jsonl(self.metrics_path, {
-                    "type": "progress", "epoch": self.epoch + 1, "epochs": self.epochs,
-                    "batch": batch + 1, "batches": self.steps, "loss": loss,
-                    "accuracy": float(logs.get("accuracy", float("nan"))),
-                    "images_per_s": self.seen / elapsed if elapsed > 0 else None,
-                    "elapsed": now - self.t_start, "time": now})
-            if now - self.last_print >= PRINT_EVERY_S:
-                self.last_print = now
-                self.log(f"epoch {self.epoch + 1}/{self.epochs} batch {batch + 1}/{self.steps} "
-                         f"loss {loss:.4f} acc {logs.get('accuracy', float('nan')):.4f}")
-
-        def on_epoch_end(self, epoch, logs=None):
-            if self.diverged:
-                return
-            logs = dict(logs or {})
-            secs = max(self.t_last_batch - self.t_epoch, 1e-9)
-            self.train_seconds.append(secs)
-            opt = self.model.optimizer
-            try:
-                lr = float(opt.learning_rate.numpy() if hasattr(opt.learning_rate, "numpy")
-                           else opt.learning_rate)
-            except (TypeError, ValueError, AttributeError):
-                lr = None
-            row = {"type": "epoch", "epoch": epoch + 1, "epochs": self.epochs,
-                   "loss": logs.get("loss"), "accuracy": logs.get("accuracy"),
-                   "val_loss": logs.get("val_loss"), "val_accuracy": logs.get("val_accuracy"),
-                   "lr": lr, "images": self.seen, "partial": self.seen < self.n_train,
-                   "fraction": self.seen / self.n_train,
-                   "train_seconds": secs, "images_per_s": self.seen / secs,
-                   "cpu_seconds": self.c_last_batch - self.c_epoch,
-                   "elapsed": time.time() - self.t_start, "time": time.time()}
-            row = {k: (float(v) if isinstance(v, (np.floating, np.integer)) else v)
-                   for k, v in row.items()}
-            self.history.append(row)
-            jobs.append_jsonl(self.metrics_path, row)
-            jobs.set_status(self.run_dir, epoch=epoch + 1)
-            val = (f" val_loss {row['val_loss']:.4f} val_acc {row['val_accuracy']:.4f}"
-                   if row["val_loss"] is not None else "")
-            self.log(f"epoch {epoch + 1}/{self.epochs} loss {row['loss']:.4f} "
-                     f"acc {row['accuracy']:.4f}{val} {row['images_per_s']:.0f} img/s "
-                     f"{secs:.1f}s" + (" (stopped mid-epoch)" if row["partial"] else ""))
-
-        def images_per_s(self) -> float | None:
-            """Steady-state throughput: full epochs after the first (which includes tracing)."""
-            full = [(h["images"], h["train_seconds"]) for h in self.history if not h["partial"]]
-            use = full[1:] or full or [(h["images"], h["train_seconds"]) for h in self.history]
-            if not use:
-                return None
-            return sum(i for i, _ in use) / sum(s for _, s in use)
-
-    return RunMonitor
-
-
 # ------------------------------------------------------------------ one run
 
-class _Logger:
-    def __init__(self, run_dir: Path, echo: bool):
-        self.path, self.echo = run_dir / "log.txt", echo
-
-    def __call__(self, msg: str) -> None:
-        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
-        if self.echo:
-            print(line, flush=True)
-
-
 def prepare_run_dir(cfg: TrainConfig, run_dir: str | os.PathLike | None) -> Path:
+    """The run folder for cfg: a new one, or --run-dir when it holds no other run (ValueError
+    for a finished run, or one that another live process is training)."""
     if run_dir is None:
-        d = jobs.create_run_dir(cfg.arch, cfg.dataset)
+        d = runs.create_run_dir(cfg.arch, cfg.dataset)
     else:
         d = Path(run_dir).expanduser().resolve()
-        old_state = (jobs.read_json(d / "status.json", {}) or {}).get("state")
-        if old_state in jobs.FINAL:
+        old_state = runs.read_status(d).get("state")
+        if old_state in runs.FINAL:
             raise ValueError(f"{d} already holds a {old_state} run; give a new --run-dir")
+        if (pid := jobs.training_elsewhere(d)) is not None:
+            raise ValueError(f"{d} is a run that is still training (pid {pid}); stop it first "
+                             f"or give a new --run-dir")
         d.mkdir(parents=True, exist_ok=True)
-    old = jobs.read_json(d / "config.json", {}) or {}
-    jobs.write_json(d / "config.json", {
+    old = runs.read_config(d)
+    runs.write_config(d, {
         "run_id": d.name, "arch": cfg.arch, "dataset": cfg.dataset,
-        "created": old.get("created", time.time()), "name": cfg.name,
+        "created": old.get("created", time.time()), "name": cfg.name, "owner": cfg.owner,
         "config": asdict(cfg), "hyperparams": cfg.hyperparams(), "command": cfg.command(),
         "argv": old.get("argv", cfg.argv()), "python": sys.version.split()[0]})
     return d
 
 
+class _RunLogFile(logging.FileHandler):
+    """log.txt; a line that cannot be written (disk full) is dropped, never a traceback."""
+
+    def handleError(self, record):  # logging's name for it
+        pass
+
+
+def _logger(run_dir: Path, echo: bool) -> logging.Logger:
+    """The run's logger: log.txt (with tracebacks) and, with echo, stdout (without)."""
+    log = logging.getLogger(f"cnnweb.run.{run_dir.name}")
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    fmt = logging.Formatter("[%(asctime)s] %(message)s", datefmt="%H:%M:%S")
+    handlers = [_RunLogFile(runs.log_path(run_dir), encoding="utf-8", delay=True)]
+    if echo:
+        handlers.append(logging.StreamHandler(sys.stdout))
+        handlers[-1].setLevel(logging.INFO)
+    for h in handlers:
+        h.setFormatter(fmt)
+        log.addHandler(h)
+    return log
+
+
+def _close(log: logging.Logger) -> None:
+    for h in list(log.handlers):
+        log.removeHandler(h)
+        h.close()
+
+
 def run(cfg: TrainConfig, run_dir: Path, echo: bool = True) -> int:
     """Train one run in this process. Returns the exit code: 0 finished or stopped, 1 failed."""
-    log = _Logger(run_dir, echo)
+    logger = _logger(run_dir, echo)
+    log = logger.info
     nice = os.environ.get("CNNWEB_TRAIN_NICE")
     if nice and nice.isdigit():
-        os.nice(int(nice))
-    jobs.set_status(run_dir, state="queued", reason="", **jobs.process_identity(),
-                    epochs=cfg.epochs, epoch=0)
+        jobs.lower_priority(int(nice))
+    # started by jobs in a slot it claimed for it (state "running"), or by hand: wait for one
+    runs.report(run_dir, state="running" if jobs.granted(run_dir) else "queued", reason="",
+                **jobs.process_identity(), epochs=cfg.epochs, epoch=0)
     # SIGTERM (e.g. `kill`) becomes a polite stop: the model so far is still saved
     main = threading.current_thread() is threading.main_thread()
     old = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
     if main:
-        signal.signal(signal.SIGTERM, lambda *_: (run_dir / "stop").touch())
+        signal.signal(signal.SIGTERM, lambda *_: runs.request_stop(run_dir))
 
         def on_ctrl_c(*_):
-            if (run_dir / "stop").exists():
+            if runs.stop_requested(run_dir):
                 raise KeyboardInterrupt
-            (run_dir / "stop").touch()
+            runs.request_stop(run_dir)
             log("Ctrl-C: stopping after this batch and saving the model (Ctrl-C again to abort)")
         signal.signal(signal.SIGINT, on_ctrl_c)
     try:
-        return _run_in_turn(cfg, run_dir, log)
+        return _run_in_turn(cfg, run_dir, logger)
     finally:
         if main:
             signal.signal(signal.SIGTERM, old[0])
             signal.signal(signal.SIGINT, old[1])
+        _close(logger)
+        jobs.fill_slots(run_dir.parent)       # this run's slot is free: start the next ones
 
 
-def _run_in_turn(cfg: TrainConfig, run_dir: Path, log) -> int:
+def _run_in_turn(cfg: TrainConfig, run_dir: Path, logger: logging.Logger) -> int:
+    log, saved = logger.info, {}
     try:
-        with jobs.queue_turn(run_dir, on_wait=lambda ahead: (
+        with jobs.slot_turn(run_dir, on_wait=lambda ahead: (
                 log(f"queued behind {', '.join(ahead)}"),
-                jobs.set_status(run_dir, reason=f"waiting for {', '.join(ahead)}"))) as turn:
+                runs.report(run_dir, reason=f"waiting for {', '.join(ahead)}"))) as turn:
             if not turn:
                 log("stopped before it started")
-                jobs.set_status(run_dir, state="stopped", reason="stopped before it started",
-                                ended=time.time())
+                runs.report(run_dir, state="stopped", reason="stopped before it started",
+                            ended=time.time())
                 return 0
-            return _train(cfg, run_dir, log)
+            return _train(cfg, run_dir, log, saved)
     except KeyboardInterrupt:
         log("aborted by Ctrl-C; nothing saved")
-        jobs.set_status(run_dir, state="failed", reason="aborted by Ctrl-C", ended=time.time())
+        _final(run_dir, logger, state="failed", reason="aborted by Ctrl-C")
         return 130
-    except Exception as e:  # noqa: BLE001 - the run must end with a reason, not a traceback
-        with open(run_dir / "log.txt", "a", encoding="utf-8") as f:
-            traceback.print_exc(file=f)
-        reason = f"{type(e).__name__}: {e}".splitlines()[0][:500]
-        if isinstance(e, MemoryError) or "OOM" in reason or "out of memory" in reason.lower():
-            reason += " (out of memory: try a smaller --batch-size or model)"
-        log(f"failed: {reason}")
-        jobs.set_status(run_dir, state="failed", reason=reason, ended=time.time())
+    except Exception as e:  # the run must end with a reason, not a traceback
+        logger.debug("the error in full:", exc_info=True)     # log.txt only
+        _final(run_dir, logger, state="failed", **_failure(e, run_dir, saved))
         return 2 if isinstance(e, BadConfig) else 1
 
 
-def _train(cfg: TrainConfig, run_dir: Path, log) -> int:
-    t0 = time.time()
-    jobs.set_status(run_dir, state="running", reason="loading data", started=t0)
-    ds = data.load(cfg.dataset, path=cfg.data_path)
-    log(f"data: {ds.source}")
-    x_all, y_all = ds.x_train, ds.y_train
-    if cfg.limit:
-        x_all, y_all = x_all[: cfg.limit], y_all[: cfg.limit]
-    x_tr, y_tr, x_val, y_val = split_validation(x_all, y_all, cfg.val_split, cfg.seed)
-    n_classes = len(ds.class_names)
+def _failure(e: Exception, run_dir: Path, saved: dict) -> dict:
+    """The status fields of a run that failed with e; a full disk says whether the model made
+    it (saved: {"name", "path"} once it did)."""
+    if isinstance(e, OSError) and (e.errno in _DISK_FULL or runs.disk_full(run_dir)):
+        if saved:
+            return {**runs.reason("run.disk_full_kept", folder=str(run_dir), **saved),
+                    "model_name": saved["name"]}
+        return runs.reason("run.disk_full", folder=str(run_dir))
+    reason = f"{type(e).__name__}: {e}".splitlines()[0][:500]
+    if isinstance(e, MemoryError) or "OOM" in reason or "out of memory" in reason.lower():
+        reason += " (out of memory: try a smaller --batch-size or model)"
+    return {"reason": reason}
 
-    jobs.set_status(run_dir, reason="building the model")
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _final(run_dir: Path, logger: logging.Logger, **fields) -> None:
+    """The run's last status; when even that cannot be written, the log and stderr say why
+    and readers find the process gone (jobs.refresh)."""
+    logger.info(f"{fields['state']}: {fields.get('reason', '')}")
+    try:
+        runs.report(run_dir, ended=time.time(), **fields)
+    except OSError as e:
+        print(f"cannot record the run's end in {run_dir}: {e.strerror or e}", file=sys.stderr)
+
+
+def _train(cfg: TrainConfig, run_dir: Path, log, saved: dict) -> int:
+    t0 = time.time()
+    ds, (x_tr, y_tr, x_val, y_val) = _load_data(cfg, run_dir, log, t0)
+    n_classes = len(ds.class_names)
+    runs.report(run_dir, reason="building the model")
     import keras
 
-    strategy, device, mp_on = setup_device(cfg.mixed_precision, log)
+    share = jobs.run_share()
+    runs.report(run_dir, share=share)
+    strategy, device, mp_on = setup_device(cfg.mixed_precision, log, share)
     keras.utils.set_random_seed(cfg.seed)
     log(f"device: {device}")
     one_hot = n_classes if cfg.label_smoothing > 0 else None
     steps = math.ceil(len(x_tr) / cfg.batch_size)
     with strategy.scope():
-        try:
-            model = build_model(cfg, ds.input_shape, n_classes, mp_on)
-        except ValueError as e:
-            raise BadConfig(str(e)) from None
-        if one_hot:
-            loss = keras.losses.CategoricalCrossentropy(label_smoothing=cfg.label_smoothing)
-            acc = keras.metrics.CategoricalAccuracy(name="accuracy")
-        else:
-            loss = keras.losses.SparseCategoricalCrossentropy()
-            acc = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-        model.compile(optimizer=make_optimizer(cfg, steps), loss=loss, metrics=[acc])
+        model, base, notes, loss, acc = _compiled_model(cfg, ds, one_hot, steps, mp_on, run_dir,
+                                                        log)
     has_bn = any(type(layer).__name__ == "BatchNormalization" for layer in model.layers)
-    flip = cfg.dataset == "cifar10"
     train_ds = make_pipeline(x_tr, y_tr, cfg.batch_size, shuffle=True, augment=cfg.augment,
-                             flip=flip, seed=cfg.seed, one_hot=one_hot)
+                             flip=cfg.dataset == "cifar10", seed=cfg.seed, one_hot=one_hot)
     val_ds = (make_pipeline(x_val, y_val, max(cfg.batch_size, 256), shuffle=False, augment=False,
                             flip=False, seed=cfg.seed, one_hot=one_hot) if len(x_val) else None)
-    monitor = _monitor_class()(run_dir, len(x_tr), cfg.batch_size, cfg.epochs, n_classes, log)
+    monitor, callbacks = _callbacks(cfg, run_dir, len(x_tr), n_classes, log)
+    log(f"training {cfg.arch} on {len(x_tr):,} images, validating on {len(x_val):,}, "
+        f"{cfg.epochs} epochs of {steps} batches; {model.count_params():,} parameters")
+    runs.report(run_dir, reason="", n_train=len(x_tr), n_val=len(x_val),
+                data_is_sample=ds.is_sample, steps=steps, has_batchnorm=has_bn,
+                epochs=monitor.epochs, **runs.message_fields("device", device),
+                **runs.message_fields("data_source", ds.source))
+    probe = x_tr[:PROBE_IMAGES].astype("float32"), y_tr[:PROBE_IMAGES]
+    monitor.first_point(model, probe[0], np.eye(n_classes, dtype="float32")[probe[1].astype(int)]
+                        if one_hot else probe[1], loss)
+    model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs, callbacks=callbacks, verbose=0,
+              shuffle=False)  # the pipeline shuffles
+    if (base and cfg.finetune_epochs and len(monitor.history) >= cfg.epochs
+            and not (monitor.stopped or monitor.diverged or monitor.write_error)):
+        _fine_tune(cfg, model, base, loss, acc, steps, log,
+                   fit={"x": train_ds, "validation_data": val_ds, "callbacks": callbacks})
+    if (code := _ended_without_a_model(cfg, run_dir, monitor, log)) is not None:
+        return code
+    return _evaluate_and_save(cfg, run_dir, log, saved, model=model, ds=ds, monitor=monitor,
+                              fitted={"device": device, "mp_on": mp_on, "has_bn": has_bn,
+                                      "adapted": notes,
+                                      "n_train": len(x_tr), "n_val": len(x_val), "t0": t0,
+                                      "early": any(getattr(c, "stopped_epoch", 0)
+                                                   for c in callbacks[1:])})
+
+
+def _load_data(cfg: TrainConfig, run_dir: Path, log, t0: float):
+    """The dataset and its (x_train, y_train, x_val, y_val) after --limit and --val-split."""
+    runs.report(run_dir, state="running", reason="loading data", started=t0)
+    ds = data.load(cfg.dataset, path=cfg.data_path, limit=cfg.limit)   # reads no more
+    log(f"data: {ds.source}")
+    x_all, y_all = ds.x_train, ds.y_train
+    if cfg.limit:
+        x_all, y_all = x_all[: cfg.limit], y_all[: cfg.limit]
+    return ds, split_validation(x_all, y_all, cfg.val_split, cfg.seed)
+
+
+def _compiled_model(cfg: TrainConfig, ds, one_hot: int | None, steps: int, mp_on: bool,
+                    run_dir: Path, log):
+    """(model, transfer base, adaptation notes, loss, accuracy metric), compiled; BadConfig for
+    an architecture that does not fit the data."""
+    import keras
+
+    n_classes = len(ds.class_names)
+    try:
+        if cfg.finetune:        # transfer learning: the base's layers are kept for later
+            model, base, notes = transfer_model(cfg, ds.input_shape, n_classes)
+            model = float32_output(model, mp_on)
+            for note in notes:
+                log(f"transfer learning: {note}")
+            runs.report(run_dir, adapted=notes, finetuned_from=cfg.finetune)
+        else:
+            model, base, notes = build_model(cfg, ds.input_shape, n_classes, mp_on), [], []
+    except ValueError as e:
+        raise BadConfig(str(e)) from None
+    if one_hot:
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=cfg.label_smoothing)
+        acc = keras.metrics.CategoricalAccuracy(name="accuracy")
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy()
+        acc = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    model.compile(optimizer=make_optimizer(cfg, steps), loss=loss, metrics=[acc])
+    return model, base, notes, loss, acc
+
+
+def _callbacks(cfg: TrainConfig, run_dir: Path, n_train: int, n_classes: int, log):
+    """The run's monitor (progress, stop requests, divergence) and early stopping if asked."""
+    import keras
+
+    from cnnweb.monitor import RunMonitor
+
+    total_epochs = cfg.epochs + (cfg.finetune_epochs if cfg.finetune else 0)
+    monitor = RunMonitor(run_dir, n_train, cfg.batch_size, total_epochs,
+                         explode_threshold(n_classes), log)
     callbacks = [monitor]
     if cfg.early_stopping:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=cfg.early_stopping, restore_best_weights=True))
-    log(f"training {cfg.arch} on {len(x_tr):,} images, validating on {len(x_val):,}, "
-        f"{cfg.epochs} epochs of {steps} batches; {model.count_params():,} parameters")
-    jobs.set_status(run_dir, reason="", device=device, n_train=len(x_tr), n_val=len(x_val),
-                    data_source=ds.source, data_is_sample=ds.is_sample, steps=steps,
-                    has_batchnorm=has_bn)
-    model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs, callbacks=callbacks, verbose=0,
-              shuffle=False)  # the pipeline shuffles
+    return monitor, callbacks
 
+
+def _ended_without_a_model(cfg: TrainConfig, run_dir: Path, monitor, log) -> int | None:
+    """The exit code of a run that diverged or stopped before its first batch (None: it has a
+    model to evaluate); a failed write of the progress files is raised."""
+    if monitor.write_error:
+        raise monitor.write_error
     if monitor.diverged:
         e, b = monitor.diverged
         reason = (f"diverged at epoch {e} batch {b} (the loss became NaN or exploded); "
                   f"lower the learning rate (now {cfg.lr:g})")
         log(reason)
-        jobs.set_status(run_dir, state="failed", reason=reason, diverged={"epoch": e, "batch": b},
-                        ended=time.time())
+        runs.report(run_dir, state="failed", reason=reason, diverged={"epoch": e, "batch": b},
+                    ended=time.time())
         return 1
     if not monitor.history:
         reason = "stopped before the first batch finished; nothing to save"
-        jobs.set_status(run_dir, state="stopped", reason=reason, ended=time.time())
+        runs.report(run_dir, state="stopped", reason=reason, ended=time.time())
         log(reason)
         return 0
+    return None
 
-    jobs.set_status(run_dir, reason="evaluating on the test set")
+
+def _fine_tune(cfg: TrainConfig, model, base: list, loss, acc, steps: int, log, fit: dict):
+    """The second phase of transfer learning: the base unfrozen (BatchNormalization stays
+    frozen), the learning rate FINETUNE_LR_FACTOR of --lr, cfg.finetune_epochs more epochs."""
+    from dataclasses import replace
+
+    slow = replace(cfg, lr=cfg.lr * FINETUNE_LR_FACTOR, schedule="constant")
+    added = unfreeze(base)
+    log(f"fine-tuning: the base is unfrozen ({added:,} more trainable parameters), learning "
+        f"rate {slow.lr:g}, {cfg.finetune_epochs} epochs")
+    model.compile(optimizer=make_optimizer(slow, steps), loss=loss, metrics=[acc])
+    model.fit(**fit, initial_epoch=cfg.epochs, epochs=cfg.epochs + cfg.finetune_epochs,
+              verbose=0, shuffle=False)
+
+
+def _evaluate_and_save(cfg: TrainConfig, run_dir: Path, log, saved: dict, *, model, ds, monitor,
+                       fitted: dict) -> int:
+    """Test accuracy, then the model into the store FIRST (a disk that fills up now costs
+    the extras, never the model), then result.json and the misclassified examples."""
+    runs.report(run_dir, reason="evaluating on the test set")
     test_ds = make_pipeline(ds.x_test, ds.y_test, 512, shuffle=False, augment=False, flip=False,
                             seed=cfg.seed)
     probs = model.predict(test_ds.map(lambda x, y: x), verbose=0).astype(np.float32)
     test_acc, test_loss = test_metrics(probs, ds.y_test)
     pred = probs.argmax(1)
-    cm = confusion_matrix(ds.y_test, pred, n_classes)
     log(f"test accuracy {test_acc:.4f}, test loss {test_loss:.4f} on {len(ds.y_test):,} images")
-    _save_misclassified(run_dir, ds, pred, probs)
+    if fitted["mp_on"]:  # save a plain float32 copy so the model runs anywhere
+        import keras
 
-    if mp_on:  # save a plain float32 copy so the model runs anywhere
         keras.mixed_precision.set_global_policy("float32")
-        plain = build_model(cfg, ds.input_shape, n_classes, False)
+        plain = build_model(cfg, ds.input_shape, len(ds.class_names), False)
         plain.set_weights(model.get_weights())
         model = plain
+    meta = _meta(cfg, run_dir, ds, monitor, fitted, test_acc, test_loss,
+                 confusion_matrix(ds.y_test, pred, len(ds.class_names)), model)
+    runs.report(run_dir, reason="saving the model")
+    path, save_problem = _save(model, meta, run_dir, log)
+    if path is None:
+        runs.report(run_dir, state="failed", reason=save_problem, ended=time.time(),
+                    test_accuracy=test_acc)
+        return 1
+    saved.update(name=meta["name"], path=str(path))
+    runs.write_result(run_dir, {**{k: meta[k] for k in _RESULT_KEYS}, "model_path": str(path)})
+    _save_misclassified(run_dir, ds, pred, probs)
+    stopped, ips = monitor.stopped, meta["images_per_s"]
+    done = sum(not h["partial"] for h in monitor.history)
+    key = "run.stopped_part" if monitor.history[-1]["partial"] else "run.stopped"
+    state = "stopped" if stopped else "finished"
+    why = runs.reason(key, done=done, next=done + 1) if stopped else {"reason": ""}
+    if save_problem:   # trained and kept, but not where it was meant to go: say so
+        state, why = "failed", {"reason": save_problem}
+    runs.report(run_dir, state=state, **why, ended=time.time(), test_accuracy=test_acc,
+                model_name=meta["name"], images_per_s=ips)
+    log(f"{state}: model saved as {meta['name']} ({path})")
+    return 1 if save_problem else 0
 
-    stopped = monitor.stopped
-    es = next((c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)), None)
+
+_RESULT_KEYS = ("name", "test_accuracy", "test_loss", "confusion_matrix", "class_names", "device",
+                "images_per_s", "data_source", "data_is_sample", "epochs_completed",
+                "best_epoch", "train_seconds", "params", "command")
+
+
+def _meta(cfg, run_dir, ds, monitor, fitted, test_acc, test_loss, cm, model) -> dict:
+    """The model's sidecar: what it is, how it was trained, how well it did."""
+    from cnnweb import diagnose
+
     hist = {k: [h[k] for h in monitor.history]
             for k in ("loss", "accuracy", "val_loss", "val_accuracy", "lr")}
-    ips = monitor.images_per_s()
-    from cnnweb import diagnose
     verdict = diagnose.diagnose(monitor.history, hyperparams=cfg.hyperparams(),
-                                n_train=len(x_tr), is_sample=ds.is_sample, has_batchnorm=has_bn,
-                                n_classes=n_classes)
-    meta = {
+                                n_train=fitted["n_train"], is_sample=ds.is_sample,
+                                has_batchnorm=fitted["has_bn"], n_classes=len(ds.class_names))
+    return {
         "name": cfg.name or run_dir.name, "arch": cfg.arch, "dataset": cfg.dataset,
         "class_names": ds.class_names, "input_shape": list(ds.input_shape),
         "preprocessing": ds.info.preprocessing, "hyperparams": cfg.hyperparams(),
         "test_accuracy": test_acc, "test_loss": test_loss, "history": hist,
         "confusion_matrix": cm.tolist(), "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "run_id": run_dir.name, "command": cfg.command(), "data_source": ds.source,
-        "data_is_sample": ds.is_sample, "n_train": len(x_tr), "n_val": len(x_val),
-        "n_test": len(ds.y_test), "device": device, "images_per_s": ips,
-        "epochs_completed": len(monitor.history), "stopped_early": bool(stopped) or bool(
-            es and es.stopped_epoch), "best_epoch": verdict.get("best_epoch"),
-        "diagnosis": verdict.get("summary"), "train_seconds": time.time() - t0,
-        "params": int(model.count_params()),
+        "run_id": run_dir.name, "owner": cfg.owner, "command": cfg.command(), "data_source": ds.source,
+        "data_is_sample": ds.is_sample, "n_train": fitted["n_train"], "n_val": fitted["n_val"],
+        "n_test": len(ds.y_test), "device": fitted["device"],
+        "images_per_s": monitor.images_per_s(), "epochs_completed": len(monitor.history),
+        "stopped_early": bool(monitor.stopped or fitted["early"]),
+        "best_epoch": verdict.get("best_epoch"), "diagnosis": verdict.get("summary"),
+        "train_seconds": time.time() - fitted["t0"], "params": int(model.count_params()),
+        **({"finetuned_from": cfg.finetune, "adapted": fitted.get("adapted", [])}
+           if cfg.finetune else {}),
     }
-    jobs.set_status(run_dir, reason="saving the model")
-    path, save_problem = _save(model, meta, run_dir, log)
-    if path is None:
-        jobs.set_status(run_dir, state="failed", reason=save_problem, ended=time.time(),
-                        test_accuracy=test_acc)
-        return 1
-    result = {**{k: meta[k] for k in ("name", "test_accuracy", "test_loss", "confusion_matrix",
-                                      "class_names", "device", "images_per_s", "data_source",
-                                      "data_is_sample", "epochs_completed", "best_epoch",
-                                      "train_seconds", "params", "command")},
-              "model_path": str(path)}
-    jobs.write_json(run_dir / "result.json", result)
-    state = "stopped" if stopped else "finished"
-    done = sum(not h["partial"] for h in monitor.history)
-    part = (f" and part of epoch {done + 1}"
-            if monitor.history and monitor.history[-1]["partial"] else "")
-    reason = f"stopped by request after {done} full epoch(s){part}; model saved" if stopped else ""
-    if save_problem:   # trained and kept, but not where it was meant to go: say so
-        state, reason = "failed", save_problem
-    jobs.set_status(run_dir, state=state, reason=reason, ended=time.time(),
-                    test_accuracy=test_acc, model_name=meta["name"], images_per_s=ips)
-    log(f"{state}: model saved as {meta['name']} ({path})")
-    return 1 if save_problem else 0
+
+
+def _save_misclassified(run_dir: Path, ds, pred: np.ndarray, probs: np.ndarray) -> None:
+    wrong = np.flatnonzero(pred != ds.y_test)
+    pick = wrong[np.argsort(-probs[wrong, pred[wrong]])[:N_MISCLASSIFIED]]
+    runs.save_misclassified(run_dir, x=ds.x_test[pick], true=ds.y_test[pick], pred=pred[pick],
+                            confidence=probs[pick, pred[pick]], index=pick)
+    # the clickable confusion matrix: a few images of every cell, at most half the file limit
+    conf = probs[np.arange(len(pred)), pred]
+    room = runs.MAX_MISCLASSIFIED_BYTES // 2 // max(ds.x_test[:1].nbytes, 1)
+    keep = runs.pick_cell_examples(ds.y_test, pred, conf, total=min(runs.MAX_CELL_IMAGES, room))
+    runs.save_cell_examples(run_dir, x=ds.x_test[keep], true=ds.y_test[keep], pred=pred[keep],
+                            confidence=conf[keep], index=keep)
 
 
 def _save(model, meta: dict, run_dir: Path, log) -> tuple[Path | None, str]:
@@ -654,25 +754,10 @@ def _save(model, meta: dict, run_dir: Path, log) -> tuple[Path | None, str]:
     try:
         kept = store.save_model_to(model, run_dir, "model", meta)
     except OSError as e:
+        if e.errno in _DISK_FULL:
+            raise                  # "failed: disk full" (see _failure)
         return None, (f"trained, but the model could not be saved anywhere: {e.strerror or e} "
                       f"(model store {store.paths.models_dir()}); the metrics and log are kept")
     return kept, (f"trained, but the model store {store.paths.models_dir()} could not take the "
                   f"model ({why}); it was kept in the run folder as {kept}: copy {kept.name} and "
                   f"{kept.with_suffix('.json').name} into the store as {name}.keras/.json")
-
-
-def _save_misclassified(run_dir: Path, ds, pred: np.ndarray, probs: np.ndarray) -> None:
-    wrong = np.flatnonzero(pred != ds.y_test)
-    conf = probs[wrong, pred[wrong]]
-    pick = wrong[np.argsort(-conf)[:N_MISCLASSIFIED]]
-    np.savez_compressed(run_dir / "misclassified.npz", index=pick, x=ds.x_test[pick],
-                        true=ds.y_test[pick], pred=pred[pick],
-                        confidence=probs[pick, pred[pick]].astype(np.float32))
-
-
-def load_misclassified(run_dir: Path) -> dict | None:
-    p = Path(run_dir) / "misclassified.npz"
-    if not p.exists():
-        return None
-    with np.load(p, allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}

@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from cnnweb import i18n  # pure: the catalogues of UI strings
 
-# --- Gallery and the model store (helper "zoo") ---------------------------------------------
+# --- Gallery and the model store ---------------------------------------------
 
-@st.cache_resource(show_spinner="Building the model…", max_entries=12)
 def zoo_model(name: str, input_shape: tuple, num_classes: int):
-    """A fresh zoo model, built once per (name, input shape, class count)."""
+    """A fresh zoo model, built once per (name, input shape, class count); the spinner says so
+    in the reader's language (a cached function's own spinner text is fixed at import)."""
+    with st.spinner(t("ui.building_model")):
+        return _zoo_model(name, tuple(input_shape), int(num_classes))
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _zoo_model(name: str, input_shape: tuple, num_classes: int):
     from cnnweb import zoo
 
     return settle_heap(zoo.build(name, tuple(input_shape), int(num_classes)))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def zoo_analysis(name: str, input_shape: tuple, num_classes: int) -> dict:
     """Layer table, totals and DOT diagram of a zoo architecture (ValueError if it cannot be built)."""
-    from cnnweb import zoo
-
-    model = zoo_model(name, tuple(input_shape), int(num_classes))
-    rows = zoo.summary(model)
-    return {"rows": rows, "totals": zoo.totals(rows), "dot": zoo.to_dot(model, rows)}
+    with st.spinner(t("ui.building_model")):
+        return _zoo_analysis(name, tuple(input_shape), int(num_classes))
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _zoo_analysis(name: str, input_shape: tuple, num_classes: int) -> dict:
+    from cnnweb import summary
+
+    model = _zoo_model(name, tuple(input_shape), int(num_classes))
+    rows = summary.layer_table(model)
+    return {"rows": rows, "totals": summary.totals(rows), "dot": summary.to_dot(model, rows)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _stored_model(path: str, mtime_ns: int):
     from cnnweb import store
 
@@ -59,10 +72,88 @@ def load_stored_model(name_or_path):
         mtime = path.stat().st_mtime_ns
     except OSError as e:
         raise store.StoreError(f"{path.name} cannot be read: {e.strerror or e}") from None
-    return _stored_model(str(path), mtime)
+    with st.spinner(t("ui.loading_model")):
+        return _stored_model(str(path), mtime)
 
 
-# --- Predict (helper "predict") ------------------------------------------------------------
+# --- A model file of the user's (cnnweb.byom) ---------------------------
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _model_file_info(digest: str, path: str, label: str):
+    """(description, None) or (None, reason as JSON) of a staged model file, by its digest."""
+    from cnnweb import byom
+
+    try:
+        return byom.inspect(path, label=label), None
+    except ValueError as e:
+        return None, i18n.to_json(e.args[0])
+
+
+def model_file_upload(label: str, key: str):
+    """An uploader for one .keras/.h5 file: (description, staged path) once a worker process
+    loaded it in safe mode (see cnnweb.byom.inspect), else (None, None) with the one-line reason
+    shown. Checked once per file content (cached); the file is never put in models/ here."""
+    import hashlib
+
+    from cnnweb import byom
+
+    file = st.file_uploader(label, key=key, max_upload_size=byom.MAX_UPLOAD_MB,
+                            help=t("byom.upload_help", mb=byom.MAX_UPLOAD_MB))
+    if file is None:
+        return None, None
+    name = uploaded_name(key)
+    try:
+        data = file.getvalue()
+        path = byom.stage(data, name)
+    except (ValueError, OSError) as e:
+        st.error(md_text(tr(e.args[0] if isinstance(e, ValueError) else e)))
+        return None, None
+    with st.spinner(t("byom.checking")):
+        info, error = _model_file_info(hashlib.sha256(data).hexdigest(), str(path), name)
+    if error is not None:
+        st.error(md_text(tr(i18n.from_json(error))))
+        return None, None
+    return info, path
+
+
+def uploaded_name(key: str) -> str:
+    """The shown (safe, printable) name of the file in the uploader `key`."""
+    from cnnweb import images
+
+    file = st.session_state.get(key)
+    return images.upload_names([file.name])[0][0] if file is not None else ""
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _file_model(path: str, mtime_ns: int):
+    from cnnweb import byom
+
+    return settle_heap(byom.load(path))
+
+
+def model_file_model(path):
+    """The Keras model of a model file that model_file_upload accepted (cached by path)."""
+    from pathlib import Path
+
+    with st.spinner(t("ui.loading_model")):
+        return _file_model(str(path), Path(path).stat().st_mtime_ns)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _tflite(path: str, mtime_ns: int) -> bytes:
+    from cnnweb import export
+
+    return export.export_bytes(path, "tflite")
+
+
+def tflite_bytes(path) -> bytes:
+    """A stored model converted to TensorFlow Lite (cached by file and modification time)."""
+    from pathlib import Path
+
+    return _tflite(str(path), Path(path).stat().st_mtime_ns)
+
+
+# --- Predict ------------------------------------------------------------
 
 def draw_canvas(key: str, stroke_width: int = 18, size: int = 280):
     """The drawing canvas (white paper, black ink): its RGBA image (size, size, 4) uint8, or
@@ -77,7 +168,126 @@ def draw_canvas(key: str, stroke_width: int = 18, size: int = 280):
     return None if result is None else result.image_data
 
 
-# --- Navigation (helper "explainer") ---------------------------------------------------------
+# --- Uploads and names --------------------------------------------------
+
+MAX_UPLOAD_MB = 20   # per file, for st.file_uploader: images.MAX_FILE_BYTES (a test checks)
+
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=@)|(?i:(?<=www))(?=\.)")
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&:=\"'])")
+
+
+def md_text(text) -> str:
+    """Any name (a file, model, run or class name) for st.markdown / st.error / st.caption /
+    st.write, shown literally: Markdown, KaTeX ($...$) and HTML characters are backslash-escaped,
+    control characters shown as escapes, and bare URLs / e-mail addresses (which Streamlit's
+    Markdown links even when escaped) broken by an invisible zero-width space in "://", "www." and
+    after "@". Widget options and st.text need no escaping."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    text = _AUTOLINK.sub("\u200b", text)     # escapes do not stop GFM's autolinks: break them
+    return _MARKUP.sub(r"\\\1", text)
+
+
+def picture_uploader(label: str, **kwargs):
+    """st.file_uploader for pictures, at most MAX_UPLOAD_MB a file. No `type=` on purpose: with
+    it, Streamlit refuses a whole batch (an exception instead of the page) when one file name
+    has a NUL byte or an unexpected extension. cnnweb.images checks every name and every
+    file's content, one file at a time (prepare_uploads, decode_upload)."""
+    return st.file_uploader(label, max_upload_size=MAX_UPLOAD_MB, **kwargs)
+
+
+def camera_picture(label: str, key: str, help: str | None = None):
+    """st.camera_input: the picture just taken (an UploadedFile: .name, .file_id, .getvalue())
+    or None. Browsers give a page the camera only on localhost or over HTTPS. One place, so
+    tests replace it (AppTest cannot take a picture)."""
+    return st.camera_input(label, key=key, help=help)
+
+
+MAX_ARCHIVE_MB = 200   # a .zip of your own pictures (cnnweb.datasets judges its contents)
+
+
+def archive_uploader(label: str, **kwargs):
+    """st.file_uploader for one .zip of class folders, at most MAX_ARCHIVE_MB. No `type=`, as
+    for pictures: cnnweb.datasets / cnnweb.archive judge the file, whatever its name says."""
+    return st.file_uploader(label, max_upload_size=MAX_ARCHIVE_MB, **kwargs)
+
+
+def keep_uploaded_dataset(file, **options):
+    """An uploaded .zip -> cnnweb.datasets.add(...) on a private temporary copy (removed after),
+    named in messages by the upload's shown name. ValueError (one line) as add() gives."""
+    import os
+
+    from cnnweb import atomic, datasets, images
+
+    (name, error), = images.upload_names([file.name])
+    if error:
+        raise ValueError(error)
+    folder = datasets.datasets_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = atomic.tmp_path(folder, "upload", ".zip")
+    try:
+        tmp.write_bytes(file.getvalue())
+        return datasets.add(tmp, label=name, default_name=os.path.splitext(name)[0], **options)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def code_text(text) -> str:
+    """Text for inside a `code span` of a catalogue string: backticks (which would end the span)
+    and control characters replaced; nothing else is markup there."""
+    return "".join(c if c.isprintable() else " " for c in str(text)).replace("`", "'")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _prepared_upload(digest: str, _data: bytes, name: str, input_shape: tuple, fit: str,
+                     how: str | None):
+    from cnnweb import images
+
+    return images.prepare_files([(name, _data)], input_shape, fit, how)[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _decoded_upload(digest: str, _data: bytes, name: str, max_side: int):
+    from cnnweb import images
+
+    try:
+        return images.decode(_data, name, max_side), None
+    except images.ImageError as e:
+        return None, e.args[0]              # an i18n.Msg, shown with tr()
+
+
+def _uploads(files):
+    """(shown name, error, bytes, sha256) per uploaded file; see images.upload_names."""
+    import hashlib
+
+    from cnnweb import images
+
+    files = list(files or [])
+    for f, (name, error) in zip(files, images.upload_names([f.name for f in files])):
+        data = b"" if error else f.getvalue()
+        yield name, error, data, hashlib.sha256(data).hexdigest()
+
+
+def prepare_uploads(files, input_shape, fit: str = "squash", how: str | None = None) -> list:
+    """Streamlit's uploaded files (or a camera picture) -> one cnnweb.images.Prepared each, in
+    order, names made distinct and safe. Cached by file contents, name, model input, fit and
+    preparation (images.preparation; shared by all sessions, 256 entries of at most one model
+    input each), so a rerun decodes nothing again."""
+    from cnnweb import images
+
+    return [images.Prepared(name, error=error) if error
+            else _prepared_upload(digest, data, name, tuple(int(d) for d in input_shape), fit, how)
+            for name, error, data, digest in _uploads(files)]
+
+
+def decode_upload(file, max_side: int = 256):
+    """One uploaded picture -> ((H, W, 3) uint8 at most max_side, None) or (None, one-line
+    error naming the file). Cached like prepare_uploads (64 entries of at most 256x256x3)."""
+    for name, error, data, digest in _uploads([file]):
+        return (None, error) if error else _decoded_upload(digest, data, name, int(max_side))
+    return None, None
+
+
+# --- Navigation ---------------------------------------------------------
 
 def ensure_app_navigation() -> None:
     """Send a first visit that lands straight on a page through app.py's st.navigation.
@@ -100,7 +310,7 @@ def ensure_app_navigation() -> None:
         st.rerun()
 
 
-# --- Classroom: language and presentation view (helper "classroom") --------------------------
+# --- Classroom: language and presentation view --------------------------
 
 def lang() -> str:
     """The reader's language: the sidebar picker (app.py), else ?lang= in the URL, else English."""
@@ -160,11 +370,6 @@ def term(text) -> str:
     return i18n.term(text, lang())
 
 
-def words(text) -> str:
-    """Text built by a cnnweb module (layer descriptions, notes) in the reader's language."""
-    return i18n.words(text, lang())
-
-
 def zoo_text(name: str, field: str, info: dict) -> str:
     """A zoo architecture's description or notes in the reader's language; English when the
     catalogue's translation is of an older text than zoo.info() now gives."""
@@ -172,13 +377,13 @@ def zoo_text(name: str, field: str, info: dict) -> str:
     return t(key) if text and i18n.CATALOGUES["en"].get(key) == text else text
 
 
-def dataset_source(d: dict) -> str:
+def dataset_source(d) -> str:
     """Where a dataset of data.dataset_status() comes from, in the reader's language."""
-    if d["found"] and d["is_sample"]:
-        return t("ds.sample", title=d["title"], n=d["n_train"])
-    if d["found"] and d["n_train"]:
-        return t("ds.found", title=d["title"], path=d["path"], n=d["n_train"])
-    return d["source"]
+    if d.found and d.is_sample:
+        return t("ds.sample", title=d.title, n=d.n_train)
+    if d.found and d.n_train:
+        return t("ds.found", title=d.title, path=d.path, n=d.n_train)
+    return tr(d.source)      # why it is missing or cannot be used
 
 
 def pad_label(p, language: str | None = None) -> str:
@@ -188,59 +393,46 @@ def pad_label(p, language: str | None = None) -> str:
     return str(p)
 
 
-def relink(key: str, options, label, as_label: bool = False) -> None:
-    """Keep links working across languages for a widget bound to the URL by its label
-    (Streamlit writes the label, not the value): when ?key= holds the label of an option in
-    another language, choose that option (as_label: st.tabs, whose value is its label).
-    label(option, language) -> str. Call before the widget; acts on a page's first run only
-    (later the widget's own state is the truth, and Streamlit owns a bound parameter)."""
-    value, here = st.query_params.get(key), lang()
-    if value is None or key in st.session_state:
-        return
-    for option in options:
-        mine = label(option, here)
-        if value != mine and value in {label(option, code) for code in i18n.LANGS}:
-            st.session_state[key] = mine if as_label else option
-            return
-
-
-def relabel(key: str, keys: list[str]) -> list[str]:
-    """Labels of catalogue `keys` for st.tabs bound to the URL, so that a tab chosen in another
-    language (a link, or just before a language switch) stays chosen."""
-
-    def label(k, language):
-        return i18n.t(k, lang=language)
-
-    labels = [t(k) for k in keys]
-    old = st.session_state.get(key)
-    if old is not None and old not in labels:               # the language was just switched
-        for k, mine in zip(keys, labels):
-            if old in {label(k, code) for code in i18n.LANGS}:
-                st.session_state[key] = mine
-    relink(key, keys, label, as_label=True)
-    return labels
-
-
-def verdict(v: dict) -> None:
-    """A cnnweb.diagnose verdict in words: summary, details and what to try."""
-    st.markdown(f"**{t('diag.title', verdict=t('diag.verdict.' + v['verdict']))}**")
-    st.write(tr(v["summary"]))
+def verdict(v: dict, side_by_side: bool = False) -> None:
+    """A cnnweb.diagnose verdict in words: summary, details and what to try (side_by_side: the
+    remedies in a second column, for a verdict as wide as the page)."""
+    said, tried = st.columns(2, gap="large") if side_by_side and v["remedies"] else (st, st)
+    said.markdown(f"**{t('diag.title', verdict=t('diag.verdict.' + v['verdict']))}**")
+    said.write(tr(v["summary"]))
     for d in v["details"]:
-        st.caption(tr(d))
+        said.caption(tr(d))
     if v["remedies"]:
-        st.markdown(f"**{t('diag.try')}**\n" + "\n".join(f"- {tr(r)}" for r in v["remedies"]))
+        tried.markdown(f"**{t('diag.try')}**\n" + "\n".join(f"- {tr(r)}" for r in v["remedies"]))
 
 
 def _translate_figure(fig) -> None:
-    """Trace names, panel titles and axis titles of a cnnweb.charts figure, via i18n terms."""
+    """Trace names, hover texts, panel titles and axis titles of a cnnweb.charts figure, via
+    i18n terms."""
     here = lang()
 
     def tr_(text):
-        return i18n.words(text, here)
+        return i18n.term(text, here)
+
+    def colorbar(obj):
+        bar = getattr(obj, "colorbar", None)
+        if bar is not None and bar.title.text:
+            bar.title.text = tr_(bar.title.text)
 
     for trace in fig.data:
         if trace.name:
             trace.name = tr_(trace.name)
+        if getattr(trace, "hovertemplate", None):  # a fixed text per chart: a whole term
+            trace.hovertemplate = i18n.term(trace.hovertemplate, here)
+        for axis in ("x", "y"):          # category labels such as class names
+            values = getattr(trace, axis, None) if axis in trace else None
+            if values is not None and len(values) and all(isinstance(v, str) for v in values):
+                trace[axis] = [i18n.term(v, here) for v in values]
+        colorbar(trace)
+        if "marker" in trace:
+            colorbar(trace.marker)
+    colorbar(fig.layout.coloraxis)
+    if fig.layout.title.text:
+        fig.layout.title.text = tr_(fig.layout.title.text)
     for note in fig.layout.annotations or ():
         if note.text:
             note.text = tr_(note.text)
@@ -264,3 +456,75 @@ def plotly_chart(fig, **kwargs):
             if "textfont" in trace:
                 trace.textfont.size = 18
     return st.plotly_chart(fig, **kwargs)
+
+
+# --- Class server: who is looking, and the teacher ------------------------
+
+def class_mode() -> bool:
+    """A class key is configured (see cnnweb.classroom): names and ownership count."""
+    from cnnweb import classroom
+
+    return classroom.class_mode()
+
+
+def viewer() -> str:
+    """The display name this session gave (sidebar, or ?who= in its link), "" if none or bad."""
+    from cnnweb import classroom
+
+    ss = st.session_state
+    value = ss.get("who", ss.get("class_who"))      # the widget's value as soon as it changes
+    if value is None:
+        value = st.query_params.get("who")
+    try:
+        return classroom.check_name(value)
+    except ValueError:
+        return ""
+
+
+def teacher() -> bool:
+    """This session typed the class key into the sidebar."""
+    from cnnweb import classroom
+
+    ss = st.session_state                  # the widget's value (app.py asks before drawing it)
+    return classroom.is_teacher(ss.get("teacher_key", ss.get("class_key")))
+
+
+def may_manage(owner: str) -> bool:
+    """Whether this session may stop or delete a thing of `owner` (cnnweb.classroom rules)."""
+    from cnnweb import classroom
+
+    return classroom.may_manage(viewer(), teacher(), owner)
+
+
+def owner_text(owner: str) -> str:
+    """Whose a run or model is, for a caption (names escaped)."""
+    return t("cls.owner", name=md_text(owner)) if owner else t("cls.owner_nobody")
+
+
+def class_sidebar() -> None:
+    """In class mode: the student's display name (kept in ?who= so the link remembers it) and
+    the teacher's key. Nothing without a class key. What they typed is kept under keys of its
+    own (class_who, class_key), which outlive the widgets on a page that does not draw them."""
+    if not class_mode():
+        return
+    ss = st.session_state
+    if "who" not in ss:
+        ss.who = str(ss.get("class_who") or st.query_params.get("who") or "")[:200]
+    if "teacher_key" not in ss:
+        ss.teacher_key = ss.get("class_key") or ""
+    with st.sidebar:
+        st.text_input(t("cls.who"), key="who", max_chars=64, placeholder=t("cls.who_hint"))
+        ss.class_who = ss.who
+        name = viewer()
+        if ss.who.strip() and not name:
+            st.error(t("cls.who_bad", n=64))
+        st.text_input(t("cls.key"), key="teacher_key", type="password")
+        ss.class_key = ss.teacher_key
+        if teacher():
+            st.success(t("cls.teacher_on"))
+        elif ss.get("teacher_key"):
+            st.error(t("cls.key_wrong"))
+    if name and st.query_params.get("who") != name:
+        st.query_params["who"] = name
+    elif not name:
+        st.query_params.pop("who", None)

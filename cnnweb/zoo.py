@@ -1,14 +1,15 @@
-"""The model zoo: named Keras 3 Functional builders, and a layer table computed with cnnweb.conv.
+"""The model zoo: named Keras 3 Functional builders, and keras.applications to inspect.
 
-    names()                                   -> ["mnist_cnn", "cifar_cnn", ...]
+    names()                                   -> ["mnist_cnn", "cifar_cnn", ...] (trainable here)
+    application_names()                       -> ["mobilenet", "mobilenetv2", ...] (to inspect)
     info("vgg16")                             -> description, source, input shape, hyperparams
     build("vgg16", (32, 32, 3), 10, dropout=0.3) -> keras.Model (uint8 pixels in, probabilities out)
-    summary(model)                            -> one dict per layer (shapes, params, MACs, RF)
-    to_dot(model)                             -> Graphviz DOT text for st.graphviz_chart
 
-Every model: Input "image" (raw pixels 0..255) -> Rescaling 1/255 "rescale" -> the network ->
+The layer table and the diagram of a built model are cnnweb.summary's.
+Every zoo model: Input "image" (raw pixels 0..255) -> Rescaling 1/255 "rescale" -> the network ->
 Dense "logits" -> Activation softmax "probs" in float32 (so it also works under the
-mixed_float16 policy). TensorFlow/Keras is imported when a model is built, not at import.
+mixed_float16 policy). An application is keras.applications' own model, built with
+weights=None (nothing is downloaded). TensorFlow/Keras is imported when a model is built.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cnnweb import conv
+from cnnweb import conv, stack
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Arch:
     top5_error: str | None = None                     # ImageNet top-5 error of the original
     year: int | None = None
     shipped: bool = False                             # cnnweb's own recipe (see the end)
+    application: str = ""                             # keras.applications.<this>, to inspect
+    min_size: int = 1                                 # smallest input side it takes
 
 
 _ARCHS: dict[str, Arch] = {}
@@ -55,9 +58,23 @@ def names() -> list[str]:
     return list(_ARCHS)
 
 
+def trainable(name: str) -> bool:
+    """A zoo architecture, or a stack from the Explainer (stack:<code>, checked by info())."""
+    return name in _ARCHS or stack.is_arch(name)
+
+
+def application_names() -> list[str]:
+    return list(_APPS)
+
+
 def _arch(name: str) -> Arch:
+    if stack.is_arch(name):
+        return _stack_arch(name)
+    if name in _APPS:
+        return _APPS[name]
     if name not in _ARCHS:
-        raise ValueError(f"Unknown architecture {name!r}; choose one of: {', '.join(_ARCHS)}.")
+        raise ValueError(f"Unknown architecture {name!r}; choose one of: "
+                         f"{', '.join([*_ARCHS, *_APPS])}.")
     return _ARCHS[name]
 
 
@@ -65,7 +82,8 @@ def info(name: str) -> dict:
     a = _arch(name)
     return {"name": a.name, "description": a.description, "source": a.source,
             "input_shape": a.input_shape, "hyperparams": dict(a.hyperparams), "notes": a.notes,
-            "top5_error": a.top5_error, "year": a.year, "shipped": a.shipped}
+            "top5_error": a.top5_error, "year": a.year, "shipped": a.shipped,
+            "application": bool(a.application)}
 
 
 # ---------------------------------------------------------------- validation
@@ -118,6 +136,8 @@ def build(name: str, input_shape=(32, 32, 3), num_classes: int = 10, **hp):
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
         raise ValueError(f"num_classes must be a whole number of at least 2, got {num_classes!r}.")
     params = _check_hp(arch, hp)
+    if arch.application:
+        return _application(arch, shape, num_classes)
 
     import keras
     from keras import layers
@@ -129,7 +149,67 @@ def build(name: str, input_shape=(32, 32, 3), num_classes: int = 10, **hp):
     except _TooSmall as e:
         raise ValueError(f"{name} cannot take a {shape[0]}x{shape[1]} input: {e}") from None
     probs = layers.Activation("softmax", dtype="float32", name="probs")(logits)
-    return keras.Model(inputs, probs, name=name)
+    # a stack's code has characters Keras refuses in a model name (its sidecar keeps the code)
+    return keras.Model(inputs, probs, name="stack" if stack.is_arch(name) else name)
+
+
+# ---------------------------------------------------------------- keras.applications, to inspect
+
+_APPS: dict[str, Arch] = {}
+
+
+def _register_application(name: str, keras_name: str, source: str, year: int, min_size: int,
+                          description: str) -> None:
+    _APPS[name] = Arch(name, None, description, f"keras.applications.{keras_name} ({source})",
+                       (96, 96, 3), year=year, application=keras_name, min_size=min_size)
+
+
+_register_application("mobilenet", "MobileNet", "Howard et al. 2017", 2017, 32,
+                      "Depthwise separable convolutions: a 3x3 filter per channel, then a 1x1 convolution "
+                      "mixing channels, for a fraction of the multiply-adds.")
+_register_application("mobilenetv2", "MobileNetV2", "Sandler et al. 2018", 2018, 32,
+                      "Inverted residual blocks: a 1x1 expansion, a 3x3 depthwise convolution and a linear "
+                      "1x1 bottleneck, with skip connections between the thin ends.")
+_register_application("mobilenetv3small", "MobileNetV3Small", "Howard et al. 2019", 2019, 32,
+                      "MobileNetV2's blocks found by architecture search, with squeeze-and-excitation and "
+                      "the hard-swish activation; the small variant.")
+_register_application("mobilenetv3large", "MobileNetV3Large", "Howard et al. 2019", 2019, 32,
+                      "MobileNetV2's blocks found by architecture search, with squeeze-and-excitation and "
+                      "the hard-swish activation; the large variant.")
+_register_application("resnet50", "ResNet50", "He et al. 2015", 2015, 32,
+                      "Fifty layers of bottleneck residual blocks (1x1, 3x3, 1x1 convolutions) whose "
+                      "identity shortcuts let the gradient through.")
+_register_application("efficientnetb0", "EfficientNetB0", "Tan & Le 2019", 2019, 32,
+                      "Mobile inverted residual blocks with squeeze-and-excitation, scaled in depth, width "
+                      "and resolution together.")
+_register_application("densenet121", "DenseNet121", "Huang et al. 2017", 2017, 32,
+                      "Every layer of a dense block receives the feature maps of all layers before it "
+                      "(concatenation instead of addition).")
+_register_application("xception", "Xception", "Chollet 2017", 2017, 71,
+                      "Inception taken to the extreme: separable convolutions everywhere, with residual "
+                      "connections.")
+_register_application("inceptionv3", "InceptionV3", "Szegedy et al. 2016", 2016, 75,
+                      "Inception modules with factorised convolutions (a 7x7 becomes 1x7 then 7x1) and "
+                      "parallel branches joined by concatenation.")
+_register_application("convnexttiny", "ConvNeXtTiny", "Liu et al. 2022", 2022, 32,
+                      "A ResNet modernised after vision transformers: 7x7 depthwise convolutions, layer "
+                      "normalisation, GELU and inverted bottlenecks.")
+
+
+def _application(arch: Arch, shape, num_classes: int):
+    """keras.applications' model with weights=None (no download) and num_classes outputs."""
+    if min(shape[:2]) < arch.min_size:
+        raise ValueError(f"{arch.name} needs an input of at least {arch.min_size}x{arch.min_size}, "
+                         f"got {shape[0]}x{shape[1]}.")
+    import keras
+
+    try:
+        return getattr(keras.applications, arch.application)(
+            weights=None, input_shape=shape, classes=num_classes)
+    except Exception as e:  # noqa: BLE001 - any refusal by Keras is a bad input here
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise ValueError(f"{arch.name} cannot take a {shape[0]}x{shape[1]}x{shape[2]} input: "
+                         f"{first}") from None
 
 
 # ---------------------------------------------------------------- building blocks
@@ -208,13 +288,13 @@ def dense_head(x, units, dropout_rate, num_classes):
 # ---------------------------------------------------------------- the seeds' networks
 
 @register("cifar_cnn", description="The same three-conv stack on 32x32 colour images; dropout 0.4 "
-                                   "before the classifier is the seed's fix for overfitting.",
-          source="seed 002 (CIFAR-10 CNN, with the Dropout(0.4) variant)", hyperparams={"dropout": 0.0},
+                                   "before the classifier is the tutorial's fix for overfitting.",
+          source="Tutorial 2 (CIFAR-10 CNN, with the Dropout(0.4) variant)", hyperparams={"dropout": 0.0},
           notes="Trains to about 70% on CIFAR-10 and then overfits: training accuracy keeps rising "
-                "while validation stalls. The seed adds Dropout(0.4) after the last convolution "
+                "while validation stalls. The tutorial adds Dropout(0.4) after the last convolution "
                 "(set dropout=0.4) and the gap closes.")
 @register("mnist_cnn", description="Three 3x3 convolutions and two max-pools, the classic MNIST CNN.",
-          source="seed 001 (TensorFlow 2.0 tutorial, MNIST to 99%)", input_shape=(28, 28, 1),
+          source="Tutorial 1 (TensorFlow 2.0 tutorial, MNIST to 99%)", input_shape=(28, 28, 1),
           hyperparams={"dropout": 0.0},
           notes="Small and fast: about 93 thousand parameters reach about 99% test accuracy on "
                 "MNIST in a few epochs. Valid padding shrinks 28 -> 26 -> 13 -> 11 -> 5 -> 3.")
@@ -234,10 +314,10 @@ def _simple_cnn(x, num_classes, dropout):
 
 @register("baseline", description="One CBAPD block (conv6 5x5, BN, ReLU, max-pool, dropout) and "
                                   "two dense layers.",
-          source="seeds 000/003 (the 'Baseline' class, CBAPD)", hyperparams={"dropout": 0.2},
+          source="Tutorials 0 and 3 (the 'Baseline' class, CBAPD)", hyperparams={"dropout": 0.2},
           notes="The course's template: Convolution, Batch norm, Activation, Pooling, Dropout. "
-                "Almost all of its parameters sit in the first dense layer (16*16*6 inputs x 128). "
-                "Seed 000 wrote it as a subclassed model that could not be reloaded; here it is "
+                "Almost all of its parameters sit in the first dense layer (16×16×6 inputs × 128). "
+                "Tutorial 0 wrote it as a subclassed model that could not be reloaded; here it is "
                 "Functional and round-trips exactly.")
 def _baseline(x, num_classes, dropout):
     x = cba(x, 6, 5, "block1", padding="same")
@@ -248,9 +328,9 @@ def _baseline(x, num_classes, dropout):
 
 @register("bn_leaky_cnn", description="Four 3x3 convolutions (two with stride 2) each with batch "
                                       "norm and LeakyReLU, then dense128 with BN and dropout 0.5.",
-          source="seed 004 (AIGC in practice: CNN on CIFAR-10, 73.8%)", hyperparams={"dropout": 0.5},
+          source="Tutorial 4 (AIGC in practice: CNN on CIFAR-10, 73.8%)", hyperparams={"dropout": 0.5},
           notes="Downsamples with strided convolutions instead of pooling. Batch norm after every "
-                "layer stabilises training; the seed reaches 73.8% on CIFAR-10 in 10 epochs.")
+                "layer stabilises training; the tutorial reaches 73.8% on CIFAR-10 in 10 epochs.")
 def _bn_leaky_cnn(x, num_classes, dropout):
     for i, (filters, stride) in enumerate([(32, 1), (32, 2), (64, 1), (64, 2)], 1):
         x = cba(x, filters, 3, f"block{i}", stride=stride, act="leaky_relu")
@@ -265,7 +345,7 @@ def _bn_leaky_cnn(x, num_classes, dropout):
 
 @register("lenet5", description="LeNet-5: two 5x5 sigmoid convolutions with max-pooling, then "
                                 "dense 120, 84 and the classifier.",
-          source="seed 003 (TF2 course 5.11; LeCun et al. 1998)", hyperparams={"dropout": 0.0},
+          source="Tutorial 3 (TF2 course 5.11; LeCun et al. 1998)", hyperparams={"dropout": 0.0},
           year=1998,
           notes="The first convolutional network (1998): shared kernels cut the parameter count. "
                 "No batch norm and no dropout existed yet, and the only activation was the sigmoid.")
@@ -284,7 +364,7 @@ def _lenet5(x, num_classes, dropout):
 
 @register("alexnet8", description="AlexNet, 8 layers: five convolutions (the first two with "
                                   "normalisation and 3x3/2 pooling) and three dense layers.",
-          source="seed 003 (TF2 course 5.12; Krizhevsky et al. 2012)", hyperparams={"dropout": 0.5},
+          source="Tutorial 3 (TF2 course 5.12; Krizhevsky et al. 2012)", hyperparams={"dropout": 0.5},
           top5_error="16.4%", year=2012,
           notes="Won ImageNet 2012 with a top-5 error of 16.4%. It popularised ReLU and dropout, "
                 "and used LRN (local response normalisation), which today's networks replace with "
@@ -303,7 +383,7 @@ def _alexnet8(x, num_classes, dropout):
 
 @register("vgg16", description="VGG-16: thirteen 3x3 conv-BN-ReLU layers in five blocks, each "
                                "block ending in 2x2 max-pool and dropout, then dense 512, 512.",
-          source="seed 003 (TF2 course 5.13; Simonyan & Zisserman 2014)", hyperparams={"dropout": 0.2},
+          source="Tutorial 3 (TF2 course 5.13; Simonyan & Zisserman 2014)", hyperparams={"dropout": 0.2},
           top5_error="7.3%", year=2014,
           notes="Runner-up of ImageNet 2014 with a top-5 error of 7.3%. Only small 3x3 kernels: two "
                 "stacked 3x3 layers see as far as one 5x5 with fewer parameters. The regular "
@@ -332,7 +412,7 @@ def _inception_module(x, filters, stride, name):
 
 @register("inception10", description="A 10-layer InceptionNet: a stem conv, then two blocks of two "
                                      "Inception modules (16 then 32 channels per branch).",
-          source="seed 003 (TF2 course 5.14; Szegedy et al. 2014, GoogLeNet)",
+          source="Tutorial 3 (TF2 course 5.14; Szegedy et al. 2014, GoogLeNet)",
           hyperparams={"dropout": 0.0}, top5_error="6.67%", year=2014,
           notes="GoogLeNet won ImageNet 2014 with a top-5 error of 6.67%. Each Inception module "
                 "runs 1x1, 3x3, 5x5 convolutions and a pooling branch side by side and stacks "
@@ -364,7 +444,7 @@ def _residual_block(x, filters, stride, name):
 
 @register("resnet18", description="ResNet-18: a 3x3 stem and four stages of two residual blocks "
                                   "(64, 128, 256, 512 filters), global average pooling.",
-          source="seed 003 (TF2 course 5.15; He et al. 2015)", hyperparams={"dropout": 0.0},
+          source="Tutorial 3 (TF2 course 5.15; He et al. 2015)", hyperparams={"dropout": 0.0},
           top5_error="3.57%", year=2015,
           notes="Won ImageNet 2015 with a top-5 error of 3.57%. Skip connections add each block's "
                 "input to its output (H(x) = F(x) + x, or F(x) + W(x) with a 1x1 convolution W "
@@ -419,10 +499,10 @@ def _cnnweb_mnist(x, num_classes, dropout):
                                       "pooling, one dense classifier: the shipped CIFAR-10 model.",
           source="cnnweb (shipped CIFAR-10 model)", hyperparams={"width": 32, "dropout": 0.0},
           shipped=True,
-          notes="Sized for a CPU: about 38 million multiply-adds per image. Batch norm, flips and "
+          notes="Sized for a CPU: about 39 million multiply-adds per image. Batch norm, flips and "
                 "shifts, a cosine learning-rate schedule and label smoothing take it above 82% "
                 "test accuracy on CIFAR-10 in 20 epochs; global average pooling instead of a big "
-                "dense layer keeps it under 300 thousand parameters. At width 24 (about 20 "
+                "dense layer keeps it under 300 thousand parameters. At width 24 (about 22 "
                 "million multiply-adds) the same recipe reached 81.5%.")
 def _cnnweb_cifar(x, num_classes, width, dropout):
     for block, filters in enumerate((width, 2 * width, 4 * width), 1):
@@ -432,7 +512,7 @@ def _cnnweb_cifar(x, num_classes, width, dropout):
     return gap_head(x, dropout, num_classes)
 
 
-# Time-to-accuracy recipes (helper "reliability", benchmarks/time_to_accuracy.py): the smallest
+# Time-to-accuracy recipes (benchmarks/time_to_accuracy.py): the smallest
 # networks that reach the targets fast on a 2-core CPU. One conv-BN-ReLU layer per resolution,
 # each followed by max-pooling, so most of the work happens on small feature maps.
 
@@ -441,10 +521,10 @@ def _cnnweb_cifar(x, num_classes, width, dropout):
                                            "in three epochs.",
           source="cnnweb (time-to-accuracy recipe)", input_shape=(28, 28, 1),
           hyperparams={"width": 32, "dropout": 0.0},
-          notes="About 2.4 million multiply-adds per image, as many as seed 001's network, with "
-                "a third of its parameters. Batch norm lets it take a large learning rate and a "
-                "cosine schedule does the rest in a few epochs (see BENCHMARKS.md). Valid "
-                "padding: 28 -> 26 -> 13 -> 11 -> 5.")
+          notes="About 2.5 million multiply-adds per image, nearly as many as tutorial 1's network "
+                "(about 2.8 million), with 35 thousand parameters to its 93 thousand. Batch norm "
+                "lets it take a large learning rate and a cosine schedule does the rest in a few "
+                "epochs (see BENCHMARKS.md). Valid padding: 28 -> 26 -> 13 -> 11 -> 5.")
 def _cnnweb_mnist_fast(x, num_classes, width, dropout):
     x = cba(x, width, 3, "block1", padding="valid", use_bias=False)
     x = maxpool(x, 2, "block1_pool")
@@ -467,303 +547,89 @@ register("cnnweb_cifar_fast", description="cnnweb_cifar at width 16: three block
                "run the deeper net learns more per epoch (see BENCHMARKS.md).")(_cnnweb_cifar)
 
 
-# ---------------------------------------------------------------- the layer table
+# ---------------------------------------------------------------- a stack from the Explainer
+# "stack:<layer codes>_<head>" (cnnweb.stack.parse_arch): the Explainer's layers with ReLU after
+# each convolution, then the head. Readable names: conv1, pool1, dwconv2, sepconv3, tconv4
+# (conv3_pad before a layer with full or numeric padding), flatten or gap, dense1, dropout1,
+# predictions (the logits; build() adds the float32 softmax "probs").
 
-_ELEMENTWISE = {"Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "Dropout",
-                "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Identity",
-                "Rescaling", "ActivityRegularization"}
-_MERGE = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}
-_POOL = {"MaxPooling2D": "max", "AveragePooling2D": "avg"}
-_GLOBAL_POOL = {"GlobalAveragePooling2D", "GlobalMaxPooling2D"}
-
-
-def _pair(v) -> tuple[int, int]:
-    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+_STACK_NAMES = {"conv": "conv", "depthwise": "dwconv", "separable": "sepconv",
+                "transposed": "tconv", "maxpool": "pool", "avgpool": "pool"}
 
 
-def _inbound(layer, known: set[str]) -> list[str]:
-    nodes = getattr(layer, "_inbound_nodes", None) or []
-    if not nodes:
-        return []
-    return [p.operation.name for p in nodes[0].parent_nodes if p.operation.name in known]
+def stack_fit_problem(name: str, input_shape, what: str) -> str | None:
+    """Why the stack `name` cannot take `what`'s input (e.g. "MNIST's 28x28x1"), or None."""
+    layers, head = stack.parse_arch(name)
+    try:
+        stack.network(tuple(input_shape), layers, head)
+    except ValueError as e:
+        return (f"this stack cannot take {what} input: {e} In the Explainer, set the input to "
+                f"{'x'.join(map(str, input_shape))} and change that layer.")
+    return None
 
 
-def _window(layer, cls: str):
-    """(kernel (h, w), stride (h, w), padding, dilation (h, w)) of a conv or pooling layer."""
-    if cls in _POOL:
-        kernel = _pair(layer.pool_size)
-        stride = _pair(layer.strides or layer.pool_size)
-        return kernel, stride, layer.padding, (1, 1)
-    return _pair(layer.kernel_size), _pair(layer.strides), layer.padding, _pair(layer.dilation_rate)
+def _stack_arch(name: str) -> Arch:
+    layers, head = stack.parse_arch(name)          # ValueError for a bad code
+    problem = stack.keras_problem(layers)
+    if problem:
+        raise ValueError(problem)
+    kinds = ", ".join(dict.fromkeys(conv.LAYER_NAMES[s.kind] for s in layers)) or "no layers"
+    return Arch(name, _stack_builder(layers, head),
+                f"Your network from the Explainer: {len(layers)} layers ({kinds}), then "
+                f"{stack.HEAD_POOLS[head.pool]}" + (f", Dense {head.units}" if head.units else "")
+                + (f", Dropout {head.dropout:g}" if head.dropout else "") + " and the classifier.",
+                "the Explainer's stack", (28, 28, 1))
 
 
-def _compose_rf(rf, kernel: int, stride: int, padding: str, dilation: int):
-    """Receptive field (size, jump) after one more window, with cnnweb.conv's single-layer RF."""
-    if rf is None:
-        return None
-    one = conv.receptive_field([{"kernel": kernel, "stride": stride, "padding": padding,
-                                 "dilation": dilation}])[0]
-    size, jump = rf
-    return size + (one.size - 1) * jump, jump * one.jump
+def _stack_layer(spec, name: str):
+    from keras import layers
+
+    pad = spec.padding if spec.padding in ("valid", "same") else "valid"
+    k, s, d = spec.kernel, spec.stride, spec.dilation
+    common = {"strides": s, "padding": pad, "name": name}
+    if spec.kind in stack.POOLS:
+        pool = layers.MaxPooling2D if spec.kind == "maxpool" else layers.AveragePooling2D
+        return pool(k, **common)
+    conv_kw = {**common, "dilation_rate": d, "use_bias": spec.use_bias, "activation": "relu"}
+    if spec.kind == "conv":
+        return layers.Conv2D(spec.filters, k, **conv_kw)
+    if spec.kind == "depthwise":
+        return layers.DepthwiseConv2D(k, depth_multiplier=spec.depth_multiplier, **conv_kw)
+    if spec.kind == "separable":
+        return layers.SeparableConv2D(spec.filters, k, depth_multiplier=spec.depth_multiplier,
+                                      **conv_kw)
+    return layers.Conv2DTranspose(spec.filters, k, **conv_kw)
 
 
-def _prod(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= int(d)
-    return n
+def _stack_builder(specs, head):
+    def builder(x, num_classes):
+        from keras import layers
 
-
-def _layer_row(layer, cls: str, ins: list[tuple], rfs: list) -> dict:
-    """Output shape, parameters, MACs and RF of one layer from its input shapes (cnnweb.conv)."""
-    cfg = ""
-    trainable = non_trainable = macs = 0
-    rf = rfs[0] if rfs else None
-    shape = ins[0] if ins else None
-    if cls == "InputLayer":
-        out, rf = tuple(int(d) for d in layer.output.shape[1:]), (1, 1)
-    elif cls in _ELEMENTWISE:
-        out = shape
-        macs = _prod(out) if cls == "Rescaling" else 0
-        if cls == "Activation":
-            cfg = getattr(layer.activation, "__name__", "")
-        elif cls == "Dropout":
-            cfg = f"rate {layer.rate:g}"
-    elif cls in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D"):
-        h, w, c = shape
-        kernel, stride, padding, dil = _window(layer, cls)
-        oh = conv.output_size(h, kernel[0], stride[0], padding, dil[0])
-        ow = conv.output_size(w, kernel[1], stride[1], padding, dil[1])
-        if cls == "Conv2D":
-            oc = layer.filters
-            trainable = conv.conv_params(kernel, c, oc, layer.use_bias, layer.groups)
-            macs = conv.conv_macs(oh, ow, kernel, c, oc, layer.groups)
-        elif cls == "DepthwiseConv2D":
-            oc = c * layer.depth_multiplier
-            trainable = conv.depthwise_params(kernel, c, layer.depth_multiplier, layer.use_bias)
-            macs = conv.depthwise_macs(oh, ow, kernel, c, layer.depth_multiplier)
-        elif cls == "SeparableConv2D":
-            oc = layer.filters
-            trainable = conv.separable_params(kernel, c, oc, layer.depth_multiplier, layer.use_bias)
-            macs = conv.separable_macs(oh, ow, kernel, c, oc, layer.depth_multiplier)
-        else:
-            oc = c
-            macs = conv.pool_macs(oh, ow, kernel, c)
-        out = (oh, ow, oc)
-        rf = _compose_rf(rf, kernel[0], stride[0], padding, dil[0])
-        cfg = f"{kernel[0]}x{kernel[1]} /{stride[0]} {padding}" + (f" dil {dil[0]}" if dil[0] > 1 else "")
-    elif cls == "Conv2DTranspose":
-        h, w, c = shape
-        kernel, stride = _pair(layer.kernel_size), _pair(layer.strides)
-        op = layer.output_padding
-        op = _pair(op) if op is not None else (None, None)
-        dil = _pair(layer.dilation_rate)
-        oh = conv.transposed_output_size(h, kernel[0], stride[0], layer.padding, op[0], dil[0])
-        ow = conv.transposed_output_size(w, kernel[1], stride[1], layer.padding, op[1], dil[1])
-        out = (oh, ow, layer.filters)
-        trainable = conv.transposed_params(kernel, c, layer.filters, layer.use_bias)
-        macs = conv.transposed_macs(h, w, kernel, c, layer.filters)
-        rf = None   # a transposed conv spreads each input over many outputs: no single RF
-        cfg = f"{kernel[0]}x{kernel[1]} /{stride[0]} {layer.padding}"
-    elif cls in _GLOBAL_POOL:
-        h, w, c = shape
-        out, macs, rf = (c,), conv.pool_macs(1, 1, (h, w), c), None
-    elif cls == "Flatten":
-        out, rf = (_prod(shape),), None
-    elif cls == "Dense":
-        out = (*shape[:-1], layer.units)
-        trainable = conv.dense_params(shape[-1], layer.units, layer.use_bias)
-        macs = conv.dense_macs(shape[-1], layer.units) * _prod(shape[:-1])
-        rf = rf if len(out) == 3 else None
-        cfg = f"{layer.units} units"
-    elif cls == "BatchNormalization":
-        out = shape
-        trainable, non_trainable = conv.batchnorm_params(shape[-1], layer.center, layer.scale)
-        macs = _prod(shape)   # folded into one multiply-add per value at inference
-    elif cls == "Concatenate":
-        axis = layer.axis if layer.axis >= 0 else len(shape) + layer.axis + 1
-        out = list(ins[0])
-        out[axis - 1] = sum(s[axis - 1] for s in ins)
-        out = tuple(out)
-        cfg = f"{len(ins)} branches"
-    elif cls in _MERGE:
-        out = shape
-        cfg = f"{len(ins)} inputs"
-    elif cls == "ZeroPadding2D":
-        (t, b), (left, r) = layer.padding
-        out = (shape[0] + t + b, shape[1] + left + r, shape[2])
-    else:
-        return None   # not modelled here: the caller asks Keras
-    if cls in ("Concatenate", *_MERGE):   # branches: the widest view over all inbound paths
-        rf = None if any(r is None for r in rfs) else (max(r[0] for r in rfs), max(r[1] for r in rfs))
-    if out is not None and len(out) != 3:
-        rf = None
-    return {"output_shape": tuple(int(d) for d in out), "trainable": trainable,
-            "non_trainable": non_trainable, "macs": macs, "rf": rf, "config": cfg}
-
-
-def summary(model) -> list[dict]:
-    """One dict per layer of a built Keras model, in Keras' order:
-    name, type, inbound (layer names), output_shape (no batch axis), params, trainable,
-    non_trainable, macs (multiply-adds for one image), rf_size and rf_jump (receptive field
-    along the height axis, None where the output is no longer spatial), config (kernel/stride/
-    padding or units), computed_by ("cnnweb.conv", or "keras" for layer types not modelled).
-    Shapes, parameters and MACs come from cnnweb.conv applied to the propagated shapes; the
-    tests check them against Keras. Where branches meet, the receptive field is the largest
-    over the inbound paths. MACs: conv/dense dot products, one per value for Rescaling and
-    BatchNormalization, one per window element for pooling, 0 for activations and merges."""
-    layers = list(model.layers)
-    known = {layer.name for layer in layers}
-    shapes: dict[str, tuple] = {}
-    rfs: dict[str, tuple | None] = {}
-    rows = []
-    first_input = tuple(int(d) for d in model.inputs[0].shape[1:])
-    for layer in layers:
-        cls = type(layer).__name__
-        inbound = _inbound(layer, known)
-        if inbound:
-            ins, in_rf = [shapes[n] for n in inbound], [rfs[n] for n in inbound]
-        else:
-            ins, in_rf = [first_input], [(1, 1)]
-        row = None
-        if all(s is not None for s in ins):
-            row = _layer_row(layer, cls, ins, in_rf)
-        if row is None:   # unknown layer type: report Keras' own numbers
-            n_train = sum(_prod(w.shape) for w in layer.trainable_weights)
-            n_all = layer.count_params() if layer.built else 0
-            out = layer.output.shape if hasattr(layer, "output") else None
-            row = {"output_shape": tuple(int(d) for d in out[1:]) if out is not None else None,
-                   "trainable": n_train, "non_trainable": n_all - n_train, "macs": None,
-                   "rf": None, "config": "", "computed_by": "keras"}
-        else:
-            row["computed_by"] = "cnnweb.conv"
-        if not layer.trainable:
-            row["non_trainable"] += row["trainable"]
-            row["trainable"] = 0
-        rf = row.pop("rf")
-        shapes[layer.name], rfs[layer.name] = row["output_shape"], rf
-        rows.append({"name": layer.name, "type": cls, "inbound": inbound, **row,
-                     "params": row["trainable"] + row["non_trainable"],
-                     "rf_size": rf[0] if rf else None, "rf_jump": rf[1] if rf else None})
-    return rows
-
-
-def totals(rows: list[dict]) -> dict:
-    """Sums of a summary: params, trainable, non_trainable, macs, flops (= 2 x MACs),
-    size_mb (the weights as float32, 4 bytes each, in megabytes of 10^6 bytes)."""
-    params = sum(r["params"] for r in rows)
-    macs = sum(r["macs"] or 0 for r in rows)
-    return {"params": params, "trainable": sum(r["trainable"] for r in rows),
-            "non_trainable": sum(r["non_trainable"] for r in rows), "macs": macs,
-            "flops": 2 * macs, "size_mb": params * 4 / 1e6, "layers": len(rows)}
-
-
-def format_table(rows: list[dict]) -> str:
-    """The summary as fixed-width text with a totals line (for the command line)."""
-    head = ("Layer", "Type", "Config", "Output", "Params", "Non-train", "MACs", "RF", "Jump")
-    body = []
-    for r in rows:
-        shape = "x".join(map(str, r["output_shape"])) if r["output_shape"] else "?"
-        body.append((r["name"], r["type"], r["config"], shape, f"{r['params']:,}",
-                     f"{r['non_trainable']:,}", "?" if r["macs"] is None else f"{r['macs']:,}",
-                     "" if r["rf_size"] is None else str(r["rf_size"]),
-                     "" if r["rf_jump"] is None else str(r["rf_jump"])))
-    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
-    right = {4, 5, 6, 7, 8}
-
-    def line(cells):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
-
-    t = totals(rows)
-    out = [line(head), line(["-" * w for w in widths]), *(line(b) for b in body)]
-    out += ["", (f"Total params: {t['params']:,} (trainable {t['trainable']:,}, "
-                 f"non-trainable {t['non_trainable']:,}); weights {t['size_mb']:.2f} MB as float32"),
-            f"Multiply-adds per image: {t['macs']:,} (about {t['flops'] / 1e6:,.1f} MFLOPs)"]
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------- the diagram
-
-_ABSORB = {"BatchNormalization", "Activation", "ReLU", "LeakyReLU", "Dropout", "ELU", "Softmax"}
-_COLOURS = {"conv": "#cfe2ff", "pool": "#fff3bf", "dense": "#ffd8e8", "merge": "#d3f9d8",
-            "io": "#e9ecef", "other": "#ffffff"}
-
-
-def _short(row: dict) -> str:
-    cls = row["type"]
-    names = {"BatchNormalization": "BN", "LeakyReLU": "LeakyReLU", "ReLU": "ReLU",
-             "Activation": row["config"] or "act", "Dropout": f"Dropout {row['config'][5:]}"}
-    if cls in names:
-        return names[cls]
-    if cls in ("Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose"):
-        k = row["config"].split()
-        return f"{cls.replace('2D', '')} {k[0].replace('x', '×')} /{k[1][1:]} ×{row['output_shape'][-1]}"
-    if cls in _POOL:
-        k = row["config"].split()
-        return f"{_POOL[cls].capitalize()}Pool {k[0].replace('x', '×')} /{k[1][1:]}"
-    if cls == "Dense":
-        return f"Dense {row['output_shape'][-1]}"
-    return cls
-
-
-def _colour(cls: str) -> str:
-    if "Conv" in cls:
-        return _COLOURS["conv"]
-    if "Pool" in cls:
-        return _COLOURS["pool"]
-    if cls == "Dense":
-        return _COLOURS["dense"]
-    if cls in _MERGE or cls == "Concatenate":
-        return _COLOURS["merge"]
-    if cls in ("InputLayer", "Rescaling", "Flatten"):
-        return _COLOURS["io"]
-    return _COLOURS["other"]
-
-
-def to_dot(model, rows: list[dict] | None = None, collapse: bool = True) -> str:
-    """Graphviz DOT of the layer graph for st.graphviz_chart. With collapse, a BN / activation /
-    dropout that directly follows a single-consumer layer is written inside that layer's box
-    (conv · BN · relu), so branches (Inception) and skip connections (ResNet) stay readable."""
-    rows = rows or summary(model)
-    consumers: dict[str, list[str]] = {r["name"]: [] for r in rows}
-    for r in rows:
-        for p in r["inbound"]:
-            consumers[p].append(r["name"])
-    head: dict[str, str] = {}          # layer -> the box it is drawn in
-    parts: dict[str, list[str]] = {}
-    last: dict[str, dict] = {}         # box -> its last layer's row
-    for r in rows:
-        ins = r["inbound"]
-        if collapse and r["type"] in _ABSORB and len(ins) == 1 and len(consumers[ins[0]]) == 1:
-            box = head[ins[0]]
-            head[r["name"]] = box
-            parts[box].append(_short(r))
-            last[box] = r
-        else:
-            head[r["name"]] = r["name"]
-            parts[r["name"]] = [_short(r)]
-            last[r["name"]] = r
-
-    def q(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    lines = ["digraph model {", "  rankdir=TB; nodesep=0.25; ranksep=0.3;",
-             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
-             "  edge [arrowsize=0.6];"]
-    by_name = {r["name"]: r for r in rows}
-    for box, items in parts.items():
-        out = last[box]["output_shape"]
-        shape = "×".join(map(str, out)) if out else "?"
-        label = "\\n".join(q(t)[1:-1] for t in (box, " · ".join(items), shape))
-        lines.append(f'  {q(box)} [label="{label}", fillcolor="{_colour(by_name[box]["type"])}"];')
-    for r in rows:
-        for p in r["inbound"]:
-            a, b = head[p], head[r["name"]]
-            if a == b:
-                continue
-            skip = r["type"] in _MERGE and len(consumers[p]) > 1   # an identity shortcut
-            style = ' [style=dashed, label="skip", fontsize=8]' if skip else ""
-            lines.append(f"  {q(a)} -> {q(b)}{style};")
-    lines.append("}")
-    return "\n".join(lines)
+        h, w, c = (int(d) for d in x.shape[1:])
+        try:
+            net = stack.network((h, w, c), specs, head, num_classes)
+        except ValueError as e:
+            raise ValueError(f"this stack cannot take a {h}x{w}x{c} input: {e}") from None
+        counts: dict[str, int] = {}
+        for spec, row in zip(specs, net.rows):
+            base = _STACK_NAMES[spec.kind]
+            counts[base] = counts.get(base, 0) + 1
+            name = f"{base}{counts[base]}"
+            if row.padding != (0, 0) and spec.padding not in ("valid", "same"):
+                x = layers.ZeroPadding2D(row.padding, name=f"{name}_pad")(x)
+            try:
+                x = _stack_layer(spec, name)(x)
+            except Exception as e:  # noqa: BLE001 - Keras refusing a setting is a bad input
+                first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+                raise ValueError(f"Layer {row.index}: Keras refuses this layer: {first}") from None
+            if tuple(x.shape[1:]) != row.out_shape:      # the Explainer's numbers are Keras'
+                raise ValueError(f"Layer {row.index}: Keras makes {tuple(x.shape[1:])}, the "
+                                 f"Explainer {row.out_shape}; this stack cannot be trained.")
+        x = (layers.Flatten if head.pool == "flatten" else layers.GlobalAveragePooling2D)(
+            name=head.pool)(x)
+        if head.units:
+            x = dense(x, head.units, "dense1", "relu")
+        if head.dropout:
+            x = drop(x, head.dropout, "dropout1")
+        return dense(x, num_classes, "predictions")
+    return builder

@@ -7,7 +7,7 @@ cnnweb.conv and cnnweb.diagnose); words from the i18n catalogue. No TensorFlow h
 
 import streamlit as st
 
-from cnnweb import charts, filters, lessons, ui
+from cnnweb import charts, filters, lessons, stack, ui
 
 ui.ensure_app_navigation()
 t, ss = ui.t, st.session_state
@@ -24,9 +24,18 @@ st.query_params["lesson"] = lesson
 st.caption(t(f"les.{lesson}.intro"))
 
 
-def step(n: int) -> None:
+_TO_TOP = """<span data-lesson="LESSON"></span><script>
+for (const wait of [0, 150, 500]) setTimeout(() => {
+  for (const el of [document.querySelector('[data-testid="stMain"]'),
+                    document.querySelector('[data-testid="stAppViewContainer"]'),
+                    document.scrollingElement]) { if (el) el.scrollTo(0, 0); }
+}, wait);
+</script>"""
+
+
+def step(n: int, **fmt) -> None:
     st.subheader(f"{n}. {t(f'les.{lesson}.s{n}')}")
-    st.markdown(t(f"les.{lesson}.s{n}_text"))
+    st.markdown(t(f"les.{lesson}.s{n}_text", **fmt))
 
 
 def fmt_shape(shape) -> str:
@@ -62,8 +71,7 @@ def stacked3x3():
     m[1].metric(t("les.stacked3x3.m_single", big=big), f"{cmp['single_params']:,}")
     m[2].metric(t("les.stacked3x3.m_saved"), f"{cmp['saved']:,}",
                 f"{cmp['saved'] / cmp['single_params']:.0%}")
-    st.latex((cmp["stacked_formula"] + r"\quad\text{vs}\quad " + cmp["single_formula"])
-             .replace("×", r"\times ").replace(",", "{,}"))
+    st.latex(stack.stacked_vs_single_tex(cmp))
     st.markdown(t("les.stacked3x3.why", n=n, big=big))
 
     step(4)
@@ -85,10 +93,18 @@ def padding():
         st.latex(rf"\left\lceil \frac{{n}}{{s}} \right\rceil = \left\lceil \frac{{{n}}}{{{s}}}"
                  rf"\right\rceil = {sz['seed_same']}")
     with m[1]:
-        st.metric(t("les.padding.valid"), f"{sz['valid']}×{sz['valid']}")
+        st.metric(t("les.padding.valid"), f"{sz['valid']}×{sz['valid']}" if sz["valid"]
+                  else t("les.padding.no_output"))
+        inner = (n - k + 1) / s
+        shown = f"{inner:g}" if inner == int(inner) else rf"\tfrac{{{n - k + 1}}}{{{s}}}"
         st.latex(rf"\left\lceil \frac{{n - k + 1}}{{s}} \right\rceil = \left\lceil "
-                 rf"\frac{{{n} - {k} + 1}}{{{s}}} \right\rceil = {sz['seed_valid']}")
-    st.caption(t("les.padding.agree", before=sz["zeros_before"], after=sz["zeros_after"]))
+                 rf"\frac{{{n} - {k} + 1}}{{{s}}} \right\rceil = \lceil {shown} \rceil = "
+                 rf"{sz['seed_valid']}")
+    if sz["agree"]:
+        st.caption(t("les.padding.agree", before=sz["zeros_before"], after=sz["zeros_after"]))
+    else:
+        st.caption(t("les.padding.disagree", valid=sz["seed_valid"], before=sz["zeros_before"],
+                     after=sz["zeros_after"]))
 
     step(2)
     for pad in ("same", "valid"):
@@ -97,7 +113,7 @@ def padding():
             st.info(t("les.padding.too_big"))
             continue
         first, kernel = lessons.padding_step(n, k, s, pad)
-        ui.plotly_chart(charts.conv_step_figure(first, kernel, s), width="stretch",
+        ui.plotly_chart(charts.conv_step_figure(first, kernel, s, lang=ui.lang()), width="stretch",
                         key=f"l2_fig_{pad}")
 
     step(3)
@@ -144,7 +160,7 @@ def cbapd():
          for letter, a in stages], height=300), width="stretch")
     st.markdown(t("les.cbapd.picture_text"))
 
-    step(4)
+    step(4, **lessons.vgg16_cbapd())
 
 
 # ---------------------------------------------------------------- overfitting and dropout
@@ -200,4 +216,8 @@ def overfit():
 following = lessons.LESSONS[(lessons.LESSONS.index(lesson) + 1) % len(lessons.LESSONS)]
 st.divider()
 st.button(t("les.next", title=t(f"les.{following}.title")), icon=":material/arrow_forward:",
-          on_click=lambda: ss.update(les_pick=following))
+          on_click=lambda: ss.update(les_pick=following, les_to_top=True))
+if ss.pop("les_to_top", False):
+    # the button sits at the foot of the lesson, and Streamlit keeps the scroll position: bring
+    # the next lesson in at its top (a fixed script, no user text in it)
+    st.html(_TO_TOP.replace("LESSON", lesson), unsafe_allow_javascript=True)

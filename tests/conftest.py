@@ -1,12 +1,19 @@
 """Shared test set-up: quiet TensorFlow, and never touch the real models/ or runs/ folders."""
 
-import contextlib
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("CNNWEB_STANDBY", "0")    # no warm worker outliving a test (test_standby)
 
 import pytest
+
+try:    # AppTest reads .streamlit/config.toml, whose "none" hides errors from visitors; tests
+    from streamlit import config as _st_config  # want the real message and traceback.
+
+    _st_config.set_option("client.showErrorDetails", "full")
+except ImportError:
+    pass
 
 
 @pytest.fixture(autouse=True)
@@ -15,9 +22,32 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("cnnweb")
     monkeypatch.setenv("CNNWEB_MODELS_DIR", str(base / "models"))
     monkeypatch.setenv("CNNWEB_RUNS_DIR", str(base / "runs"))
+    monkeypatch.setenv("CNNWEB_DATASETS_DIR", str(base / "datasets"))   # kept own datasets
 
 
-# --- Browser fixtures (helper "explainer"): one real app server per session, one page per test.
+@pytest.fixture
+def no_shipped_models(tmp_path, monkeypatch):
+    """Only the models a test writes: the shipped ones in ROOT/models are hidden."""
+    from cnnweb import store
+
+    monkeypatch.setattr(store, "shipped_dir", lambda: tmp_path / "no_shipped_models")
+
+
+@pytest.fixture
+def fake_canvas(monkeypatch):
+    """fake_canvas(rgba): the drawing canvas (a custom component AppTest cannot draw on) gives
+    this RGBA image, or None for an empty canvas, to every page from now on."""
+    from cnnweb import ui
+
+    def give(rgba):
+        monkeypatch.setattr(ui, "draw_canvas", lambda key, stroke_width=18, size=280: rgba)
+
+    return give
+
+
+# --- Browser fixtures: one real app server per session, one page per test (tests/helpers.settle
+# waits for a page to finish).
+from tests.helpers import streamlit_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,65 +55,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server(base):
-    """`streamlit run app.py` from the project root on a free port, with its own models/ and
-    runs/ folders under `base`; yields its URL once /_stcore/health answers, then stops it."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-    from pathlib import Path
-
-    pytest.importorskip("streamlit", reason="streamlit is not installed")
-    root = Path(__file__).resolve().parent.parent
-    env = dict(os.environ, CNNWEB_MODELS_DIR=str(base / "models"),
-               CNNWEB_RUNS_DIR=str(base / "runs"), PYTHONUNBUFFERED="1")
-    port = _free_port()
-    with open(base / "streamlit.log", "w+b") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    pytest.fail(f"streamlit exited with {proc.returncode}:\n"
-                                f"{log.read().decode()}")
-                try:
-                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("streamlit did not answer /_stcore/health within 60 s")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+@pytest.fixture(scope="session")
+def app_base(tmp_path_factory):
+    """The folder of the shared server's own models/, runs/ and datasets/."""
+    return tmp_path_factory.mktemp("server")
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_url(app_base):
     """URL of the app server shared by all browser tests of the session."""
-    with streamlit_server(tmp_path_factory.mktemp("server")) as url:
+    with streamlit_server(app_base) as url:
         yield url
 
 
@@ -116,5 +97,5 @@ def page(browser):
     context.close()
 
 
-# Tiny 1-epoch models for the Predict tests (helper "predict"): tiny_models_dir, tiny_models.
+# Tiny 1-epoch models for the Predict tests: tiny_models_dir, tiny_models.
 from tests.predict_models import tiny_models, tiny_models_dir  # noqa: F401

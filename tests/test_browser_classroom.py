@@ -9,8 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from cnnweb import i18n
-from tests.test_browser_explainer import _settle
-from tests.test_classroom import CJK, RAW_KEY
+from tests.helpers import CJK, RAW_KEY, settle
 
 SHOTS = Path("/tmp/shots/classroom")
 PAGES = ["", "explainer", "lessons?lesson=overfit", "trainer", "gallery", "predict"]
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def _visit(page, url, shot):
     page.goto(url)
-    _settle(page)
+    settle(page)
     page.wait_for_timeout(500)                      # let Plotly and the data grids paint
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{shot}.png"))
@@ -48,13 +47,13 @@ def test_the_language_switch_is_kept_in_the_url_across_pages(app_url, page):
     _visit(page, f"{app_url}/lessons?lesson=padding", "switch_before")
     page.get_by_text("简体中文", exact=True).click()
     page.get_by_role("heading", name=i18n.t("les.title", lang="zh")).wait_for()
-    _settle(page)
+    settle(page)
     query = parse_qs(urlparse(page.url).query)
     assert query["lang"] == ["zh"] and query["lesson"] == ["padding"]
     page.locator("[data-testid='stSidebarNav']").get_by_text(i18n.t("nav.explainer", lang="zh"),
                                                              exact=True).click()
     page.get_by_role("heading", name=i18n.t("xp.title", lang="zh")).wait_for()
-    _settle(page)
+    settle(page)
     assert parse_qs(urlparse(page.url).query)["lang"] == ["zh"]
     page.screenshot(path=str(SHOTS / "switch_after.png"))
 
@@ -79,6 +78,27 @@ def test_switching_language_keeps_the_explainers_open_tab(app_url, page):
     assert page.get_by_text("has a receptive field of").count() == 1
     page.get_by_text("简体中文", exact=True).click()
     page.get_by_text("的感受野是").wait_for()
-    _settle(page)
+    settle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(SHOTS / "switch_tab_after.png"))
+
+
+_SCROLLED = """() => Math.max(...[document.querySelector('[data-testid="stMain"]'),
+    document.querySelector('[data-testid="stAppViewContainer"]'), document.scrollingElement]
+    .filter(Boolean).map(e => e.scrollTop))"""
+
+
+def test_next_lesson_opens_the_next_lesson_at_its_top(app_url, page):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _visit(page, f"{app_url}/lessons?lesson=stacked3x3", "next_lesson_before")
+    button = page.get_by_role("button", name=re.compile(r"^Next lesson"))
+    button.scroll_into_view_if_needed()
+    assert page.evaluate(_SCROLLED) > 300                 # the button is far down the page
+    button.click()
+    page.wait_for_function("() => location.search.includes('lesson=padding')", timeout=30_000)
+    settle(page)
+    page.wait_for_timeout(800)
+    assert page.evaluate(_SCROLLED) < 5
+    intro = page.get_by_text(i18n.t("les.padding.intro")[:30]).first.bounding_box()
+    assert 0 <= intro["y"] < 768
+    page.screenshot(path=str(SHOTS / "next_lesson_after.png"))

@@ -2,13 +2,12 @@
 the real canvas and read the prediction; upload several files, one of them broken.
 Screenshots in /tmp/shots/predict/."""
 
-import io
 import itertools
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 
+from tests.helpers import DIGITS, scan_png, settle
 from tests.predict_models import shipped_available
 
 SHOTS = Path("/tmp/shots/predict")
@@ -16,20 +15,6 @@ CORPUS = Path(__file__).parent / "corpus"
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not shipped_available("mnist"), reason="needs models/cnnweb_mnist")]
-
-# Strokes of a few digits in canvas fractions (0..1), one list of points per stroke.
-DIGITS = {
-    "7": [[(0.22, 0.16), (0.78, 0.16), (0.45, 0.86)]],
-    "1": [[(0.42, 0.24), (0.55, 0.12), (0.55, 0.88)]],
-    "4": [[(0.58, 0.86), (0.58, 0.12), (0.22, 0.62), (0.80, 0.62)]],
-}
-
-
-def wait_idle(page):
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
 
 def draw(page, strokes, steps=12):
     """Mouse strokes on the drawing surface (the last <canvas> of the component)."""
@@ -48,9 +33,9 @@ def draw(page, strokes, steps=12):
 
 
 def prediction(page) -> str:
-    wait_idle(page)
+    settle(page, quiet=1)
     page.wait_for_timeout(500)           # the canvas posts its image after the stroke ends
-    wait_idle(page)
+    settle(page, quiet=1)
     value = page.locator("[data-testid='stMetricValue']").first
     try:
         return value.inner_text(timeout=20_000).strip()
@@ -63,7 +48,7 @@ def open_predict(app_url, page):
     page.goto(app_url + "/predict")
     page.get_by_role("heading", name="Predict").wait_for()
     page.locator("canvas").last.wait_for()
-    wait_idle(page)
+    settle(page, quiet=1)
 
 
 def test_drawing_digits_with_the_mouse_gives_the_right_prediction_and_shows_inside(app_url, page):
@@ -82,28 +67,17 @@ def test_drawing_digits_with_the_mouse_gives_the_right_prediction_and_shows_insi
             page.screenshot(path=str(SHOTS / "inside_the_network.png"), full_page=True)
         page.get_by_role("button", name="Clear", exact=True).click()
         page.get_by_text("Draw a digit first").wait_for()
-        wait_idle(page)
+        settle(page, quiet=1)
         page.locator("canvas").last.wait_for()
         page.wait_for_timeout(800)       # the new canvas attaches its mouse handlers
     assert got == {d: d for d in DIGITS}
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def scan_png(digit_strokes) -> bytes:
-    """Dark ink on light paper, off-centre: what a phone photo of a written digit looks like."""
-    img = Image.new("L", (300, 240), 228)
-    d = ImageDraw.Draw(img)
-    for stroke in digit_strokes:
-        d.line([(60 + x * 120, 40 + y * 150) for x, y in stroke], fill=30, width=9, joint="curve")
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
-
-
 def test_uploading_several_files_shows_a_table_and_the_broken_one_by_name(app_url, page):
     open_predict(app_url, page)
     page.get_by_text("Upload", exact=True).click()
-    wait_idle(page)
+    settle(page, quiet=1)
     files = [{"name": "seven.png", "mimeType": "image/png", "buffer": scan_png(DIGITS["7"])},
              {"name": "truncated.jpg", "mimeType": "image/jpeg",
               "buffer": (CORPUS / "truncated.jpg").read_bytes()},
@@ -111,7 +85,7 @@ def test_uploading_several_files_shows_a_table_and_the_broken_one_by_name(app_ur
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files)
     page.get_by_text("truncated.jpg: the image data is damaged").wait_for()
     page.get_by_text("Download the results (CSV)").wait_for()
-    wait_idle(page)
+    settle(page, quiet=1)
     table = page.locator("[data-testid='stDataFrame']")
     assert table.count() == 1
     page.screenshot(path=str(SHOTS / "upload_three.png"), full_page=True)

@@ -7,13 +7,15 @@ import re
 import numpy as np
 import pytest
 
-from cnnweb import conv, i18n, lessons, paths
+from cnnweb import conv, i18n, lessons, paths, ui
+from tests.helpers import CJK, RAW_KEY, open_page
+
+
+@pytest.fixture(scope="module")
+def keras():
+    return pytest.importorskip("keras")
 
 APP = str(paths.ROOT / "app.py")
-# a catalogue key shown as such: a known namespace, a dot, a lower-case name
-NAMESPACES = {key.split(".")[0] for key in i18n.CATALOGUES["en"]}
-RAW_KEY = re.compile(rf"\b(?:{'|'.join(NAMESPACES)})\.[a-z][a-z0-9_]*\b")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # ---------------------------------------------------------------- the catalogues
@@ -30,7 +32,10 @@ def test_every_translation_has_the_same_placeholders_and_formats():
         for key, text in cat.items():
             assert i18n.placeholders(text) == i18n.placeholders(en[key]), (lang, key)
             values = {name: 1.5 for name, _ in i18n.placeholders(text)}
-            assert text.format(**values) if values else text.strip() or key.endswith("inside")
+            if key.startswith("term."):     # looked up whole, never filled: Plotly's %{x} fields
+                assert text.strip()
+                continue
+            assert i18n.fill(text, **values) if values else text.strip() or key.endswith("inside")
 
 
 def test_chinese_is_written_in_chinese_with_the_tutorials_terms():
@@ -47,9 +52,38 @@ def test_chinese_is_written_in_chinese_with_the_tutorials_terms():
 def test_t_fills_in_falls_back_to_english_and_shows_unknown_keys():
     assert i18n.t("xp.cmp_params", lang="zh", n=1234) == "1,234 个参数"
     assert i18n.t("xp.cmp_params", n=1234) == "1,234 parameters"
-    assert i18n.t("xp.cmp_params", lang="xx", n=1) == "1 parameters"   # unknown language
+    assert i18n.t("xp.cmp_params", lang="xx", n=2) == "2 parameters"   # unknown language
     assert i18n.t("no.such_key", lang="zh") == "no.such_key"
     assert i18n.term("sharpen", "zh") == "锐化" and i18n.term("not a term", "zh") == "not a term"
+
+
+def test_english_says_1_epoch_and_2_epochs_and_chinese_needs_no_plural():
+    assert i18n.t("xp.cmp_params", n=1) == "1 parameter"
+    assert i18n.t("xp.cmp_params", n=2000) == "2,000 parameters"
+    assert i18n.t("xp.zeros_per_side", n=1) == "1 zero/side"
+    assert i18n.t("xp.cmp_params", lang="zh", n=1) == "1 个参数"
+    text = i18n.t("les.padding.layers_end", depth=1, k=3, same=1, valid=1)
+    assert text == "After 1 layer of 3×3: **1 pixel** per side with SAME, **1** with VALID."
+    assert "2 layers" in i18n.t("les.padding.layers_end", depth=2, k=3, same=5, valid=1)
+    rf = i18n.t("xp.rf_text", r=0, c=0, li=1, size=3, top=0, bottom=2, left=0, right=2, jump=1,
+                r0=0, r1=2, c0=0, c1=2)
+    assert "**1 pixel** apart" in rf
+    # every English template that counts something with a plural placeholder says it both ways
+    for key, text in i18n.CATALOGUES["en"].items():
+        for name, spec in re.findall(r"\{(\w+):([^}]*\|[^}]*)\}", text):
+            one, many = spec.split("|")[1:]
+            assert one != many and one in i18n.t(key, **{n: 1 for n, _ in i18n.placeholders(text)})
+    assert not [k for k, v in i18n.CATALOGUES["en"].items()
+                if re.search(r"\{\w+(:[^}|]*)?\}\** (pixels|epochs|layers|zeros|paths)\b", v)]
+
+
+def test_big_numbers_have_thousands_separators_in_both_languages():
+    for lang in i18n.LANGS:
+        text = i18n.t("xp.rf_paths", lang=lang, most=506835781776, least=1)
+        assert "506,835,781,776" in text, text
+        assert "1,023×1,023" in i18n.t("xp.rf_text", lang=lang, r=0, c=0, li=1, size=1023,
+                                       top=0, bottom=2, left=0, right=2, jump=4, r0=0, r1=2,
+                                       c0=0, c1=2)
 
 
 def test_zoo_translations_are_of_the_zoos_current_english():
@@ -97,12 +131,83 @@ def test_two_stacked_3x3_have_20_parameters_against_26_for_one_5x5_with_the_same
 
 def test_the_seeds_padding_formulas_agree_with_keras_arithmetic():
     for n in range(3, 20):
-        for k in range(1, 6):
+        for k in range(1, 8):
             for s in range(1, 4):
                 got = lessons.padding_sizes(n, k, s)
                 assert got["same"] == got["seed_same"] == math.ceil(n / s)
                 if k <= n:
                     assert got["valid"] == got["seed_valid"] == conv.output_size(n, k, s)
+                    assert got["agree"]
+                else:                             # Keras refuses: no output, no agreement
+                    assert got["valid"] is None and got["seed_valid"] < 1 and not got["agree"]
+    assert lessons.padding_sizes(3, 7, 3)["seed_valid"] == -1      # ⌈(3 − 7 + 1) / 3⌉ = ⌈−1⌉
+
+
+def test_padding_lesson_shows_no_valid_output_honestly_when_the_kernel_is_too_big(keras):
+    with pytest.raises(ValueError):      # what the lesson now says: Keras has no VALID output
+        keras.layers.Conv2D(1, 7, strides=3, padding="valid").compute_output_shape((1, 3, 3, 1))
+    for lang in i18n.LANGS:
+        at = _run("lessons", lang, lesson="padding")
+        for key, value in (("l2_n", 3), ("l2_k", 7), ("l2_s", 3)):
+            at.slider(key=key).set_value(value).run()
+        assert not at.exception
+        captions = [c.value for c in at.caption]
+        assert i18n.t("les.padding.agree", lang=lang, before=2, after=2) not in captions
+        assert i18n.t("les.padding.disagree", lang=lang, valid=-1, before=2, after=2) in captions
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics[i18n.t("les.padding.valid", lang=lang)] == i18n.t("les.padding.no_output",
+                                                                         lang=lang)
+        assert any(r"\lceil -1 \rceil = -1" in x.value for x in at.latex)
+        assert i18n.t("les.padding.too_big", lang=lang) in [x.value for x in at.info]
+
+
+def _chart_titles(at) -> list[list[str]]:
+    """The panel titles (annotations, or x-axis titles) of each Plotly chart, in order."""
+    import json
+
+    out = []
+    for node in at.get("plotly_chart"):
+        spec = json.loads(node.proto.spec)
+        layout = spec["layout"]
+        axes = sorted((k for k in layout if k.startswith("xaxis")), key=lambda k: int(k[5:] or 1))
+        on_axes = [(layout[k].get("title") or {}).get("text") for k in axes]
+        out.append([a.get("text") for a in layout.get("annotations", [])]
+                   or [t for t in on_axes if t])        # panel titles drawn as axis titles
+    return out
+
+
+def test_padding_lessons_valid_panel_is_not_titled_zero_padding():
+    at = _run("lessons", "en", lesson="padding")          # n=5, k=3, s=1: SAME pads, VALID not
+    assert not at.exception
+    same, valid = (titles[0] for titles in _chart_titles(at))
+    assert (same, valid) == ("input 5×5 + zero padding (grey)", "input 5×5")
+    at.slider(key="l2_k").set_value(1).run()                      # a 1×1 kernel: no zeros at all
+    assert [titles[0] for titles in _chart_titles(at)] == ["input 5×5", "input 5×5"]
+
+
+def test_cbapd_lesson_spells_vgg16_from_its_layers_with_five_pools(keras):
+    from cnnweb import zoo
+
+    model = zoo.build("vgg16", (32, 32, 3), 10)
+    letter = {"Conv2D": "C", "BatchNormalization": "B", "Activation": "A", "ReLU": "A",
+              "MaxPooling2D": "P", "Dropout": "D"}
+    seq = ""
+    for layer in model.layers:
+        if type(layer).__name__ == "Flatten":
+            break                                    # the feature extractor ends here
+        seq += letter.get(type(layer).__name__, "")
+    want = " ".join("C" + w for w in seq.split("C")[1:])
+    got = lessons.vgg16_cbapd()
+    assert got["letters"] == want
+    assert (want.split().count("CBAPD"), len(want.split()), got["pools"], got["convs"]) == (
+        5, 13, 5, 13)
+    for lang in i18n.LANGS:
+        at = _run("lessons", lang, lesson="cbapd")
+        assert not at.exception
+        (text,) = [m.value for m in at.markdown if want in m.value]
+        assert text.count("CBAPD") == 5 and "13" in text
+    with pytest.raises(ValueError):
+        lessons.cbapd_letters([conv.LayerSpec("maxpool")])
     assert lessons.sizes_through_layers(28, 3, 4) == {"same": [28] * 5,
                                                       "valid": [28, 26, 24, 22, 20]}
 
@@ -148,6 +253,9 @@ def test_overfitting_lesson_reads_the_shipped_seed_002_run_and_its_verdict():
     assert run["verdict"]["began_epoch"] == run["best_epoch"] + 1
     early = lessons.overfit_run(3)
     assert len(early["rows"]) == 3 and early["verdict"]["verdict"] != "overfitting"
+    # one epoch past the best is a hint, not yet a sustained signal: the slider shows both
+    first_rise = lessons.overfit_run(run["best_epoch"] + 1)["verdict"]
+    assert first_rise["verdict"] in ("not clear yet", "good")
     assert lessons.SEED002["after"] > 0.72 > lessons.SEED002["before"]    # the seed's goal
 
 
@@ -167,14 +275,7 @@ def _page_text(at) -> str:
 
 
 def _run(page: str, lang: str, **params):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update(lang=lang, **params)
-    at.run()
-    if page != "home":
-        at.switch_page(f"pages/{page}.py").run()
-    return at
+    return open_page(page, lang=lang, params=params, check=False)
 
 
 PAGES = [("home", {}), ("explainer", {}), ("explainer", {"view": "Receptive field"}),
@@ -228,3 +329,32 @@ def test_presentation_view_collapses_the_builder_and_enlarges_the_text():
     plain = _run("explainer", "en")
     assert plain.expander[0].proto.expanded
     assert i18n.t("xp.caption") in [c.value for c in plain.caption]
+
+
+# ---------------------------------------------------------------- markdown keeps every character
+
+def test_catalogue_texts_have_no_accidental_markdown():
+    """Bold (**…**) and code spans (`…`) are meant; a lone * or _, a $ (KaTeX), ~ or a
+    [link](…) in a sentence would eat characters or turn into markup ("16*16*6" -> "16166")."""
+    stray = re.compile(r"[*$~`]|\[[^\]]*\]\(|(?<![\w.])_|_(?![\w.])")
+    for lang, cat in i18n.CATALOGUES.items():
+        for key, text in cat.items():
+            rest = re.sub(r"`[^`]+`", "", re.sub(r"\*\*[^*]+\*\*", "", text))
+            assert not stray.search(rest), (lang, key, text)
+
+
+def test_gallery_shows_a_zoo_note_with_markdown_characters_as_written(monkeypatch):
+    import dataclasses
+
+    from cnnweb import zoo
+
+    note = "16*16*6 inputs x 128, see [this](http://example.com) and $x^2$"
+    arch = zoo._ARCHS["baseline"]
+    monkeypatch.setitem(zoo._ARCHS, "baseline", dataclasses.replace(arch, notes=note))
+    at = _run("gallery", "en")
+    at.selectbox(key="gallery_arch").set_value("baseline").run()
+    assert not at.exception
+    (info,) = [i.value for i in at.info if "inputs x 128" in i.value]
+    assert info.endswith(ui.md_text(note)) and r"16\*16\*6" in info and r"\$x^2\$" in info
+    # and the shipped note itself now says what it means without any markup at all
+    assert "16×16×6 inputs × 128" in arch.notes and not re.search(r"[*$`\[\]_<>]", arch.notes)

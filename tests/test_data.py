@@ -79,8 +79,8 @@ def test_full_mnist_through_CNNWEB_DATA_DIR(isolated, monkeypatch):
     assert ds.x_train.shape == (60000, 28, 28, 1) and ds.x_test.shape == (10000, 28, 28, 1)
     assert ds.y_train.shape == (60000,) and ds.y_train.max() == 9
     assert ds.source.startswith("full MNIST from") and "60,000" in ds.source
-    row = next(r for r in data.dataset_status() if r["name"] == "mnist")
-    assert row["n_train"] == 60000 and not row["is_sample"]
+    row = next(r for r in data.dataset_status() if r.name == "mnist")
+    assert row.n_train == 60000 and not row.is_sample
 
 
 def _cifar_batch(n, offset):
@@ -175,10 +175,10 @@ def test_offline_download_gives_up_fast(isolated, monkeypatch):
 
 def test_dataset_status_is_cheap_and_imports_no_tensorflow(isolated):
     t = time.monotonic()
-    rows = {r["name"]: r for r in data.dataset_status()}
+    rows = {r.name: r for r in data.dataset_status()}
     assert time.monotonic() - t < 1.0
-    assert rows["mnist"]["is_sample"] and rows["mnist"]["n_train"] == 6000
-    assert rows["cifar10"]["n_test"] == 500 and "shipped sample" in rows["cifar10"]["source"]
+    assert rows["mnist"].is_sample and rows["mnist"].n_train == 6000
+    assert rows["cifar10"].n_test == 500 and "shipped sample" in rows["cifar10"].source
     code = ("import sys, cnnweb.data as d; d.dataset_status(); d.load('mnist'); "
             "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

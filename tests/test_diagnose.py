@@ -4,16 +4,9 @@ import math
 
 import pytest
 
-from cnnweb import diagnose, jobs, paths, train
+from cnnweb import diagnose, i18n, jobs, paths, runs, train
+from tests.helpers import SEED002
 
-# seed 002, CIFAR CNN, 10 epochs (validation = the test set in the seed): overfits after epoch 7
-SEED002 = {
-    "loss": [1.5249, 1.1353, 0.9876, 0.8943, 0.8251, 0.7695, 0.7245, 0.6795, 0.6393, 0.6069],
-    "accuracy": [0.4436, 0.5964, 0.6531, 0.6858, 0.7120, 0.7327, 0.7453, 0.7623, 0.7761, 0.7865],
-    "val_loss": [1.2871, 1.1610, 0.9847, 0.9196, 0.8963, 0.8835, 0.8565, 0.8657, 0.8812, 0.8741],
-    "val_accuracy": [0.5290, 0.5881, 0.6471, 0.6797, 0.6842, 0.6954, 0.7037, 0.7017, 0.7061,
-                     0.7117],
-}
 # seed 002's remedy: Dropout(0.4), 15 epochs, 73.29%: no overfitting
 SEED002_DROPOUT = {
     "loss": [1.5991, 1.2697, 1.1372, 1.0468, 0.9842, 0.9279, 0.8926, 0.8517, 0.8212, 0.8004,
@@ -105,12 +98,16 @@ def test_divergence_from_nan_history_or_status():
 
 
 def test_too_early_and_no_validation():
-    assert diagnose.diagnose(_rows(SEED002)[:1])["verdict"] == "too early"
+    v = diagnose.diagnose(_rows(SEED002)[:1])
+    assert v["verdict"] == "not clear yet" and v["marker"] is None and not v["remedies"]
+    assert v["summary"] == "Not clear yet: 1 whole epoch so far, and the diagnosis needs at least 2."
+    assert "2 个完整" not in i18n.tr(v["summary"], "zh") and "1 个完整" in i18n.tr(v["summary"], "zh")
     hist = {k: v for k, v in SEED002.items()}
     hist["val_loss"] = [None] * 10
     assert diagnose.diagnose(hist)["verdict"] == "no validation"
 
 
+@pytest.mark.slow
 def test_real_short_run_built_to_overfit_is_caught(tmp_path):
     """A real run, made to overfit on purpose: 400 MNIST images from the shipped sample, no
     dropout, small batches, 20 epochs. The diagnosis of the recorded history must say so."""
@@ -137,3 +134,114 @@ def test_presets_are_valid_configs(name):
     cfg = train.TrainConfig(**p)
     cfg.check()
     train.check_arch_and_name(cfg)
+
+
+# ---------------------------------------------------------------- whole epochs, sustained signals
+
+def _hist(vloss, acc, vacc, loss=None):
+    n = len(vloss)
+    return {"loss": loss or [1.0 - 0.05 * i for i in range(n)], "accuracy": acc,
+            "val_loss": vloss, "val_accuracy": vacc}
+
+
+def _all_text(v, lang="en"):
+    return " ".join(i18n.tr(x, lang) for x in [v["summary"], *v["details"], *v["remedies"]])
+
+
+def test_a_run_stopped_in_epoch_2_is_judged_on_its_one_whole_epoch():
+    """The issue's case (seed 001 preset stopped during epoch 2): val loss 0.058 -> 0.061 and a
+    0.5-point gap in an epoch that never finished must not read "overfitting from epoch 2"."""
+    rows = [{"epoch": 1, "loss": 0.20, "accuracy": 0.94, "val_loss": 0.058, "val_accuracy": 0.982,
+             "partial": False},
+            {"epoch": 2, "loss": 0.05, "accuracy": 0.985, "val_loss": 0.061, "val_accuracy": 0.980,
+             "partial": True}]
+    v = diagnose.diagnose(rows, hyperparams={"dropout": 0.0})
+    assert v["verdict"] == "not clear yet" and v["marker"] is None and v["began_epoch"] is None
+    text = _all_text(v)
+    assert "verfitting from" not in text and "1 epochs" not in text
+    assert "Epoch 2 stopped part-way and is left out" in text
+    assert "第 2 轮在中途停止" in _all_text(v, "zh")
+    # the same history with epoch 2 finished is still only one epoch of rise: not clear yet
+    rows[1]["partial"] = False
+    v = diagnose.diagnose(rows)
+    assert v["verdict"] == "not clear yet" and v["best_epoch"] == 1
+    assert "5.2% above it" in v["summary"] and "0.5 points" in v["summary"]
+
+
+def test_overfitting_needs_the_stated_rise_for_the_stated_epochs_and_gap():
+    """Histories built just above and just below each threshold of diagnose (VAL_RISE for
+    SUSTAIN whole epochs with a GAP_MIN accuracy gap): only the one above all is overfitting."""
+    k, rise, gap = diagnose.SUSTAIN, diagnose.VAL_RISE, diagnose.GAP_MIN
+    best = 0.50
+
+    def hist(r, epochs_up, g):
+        vloss = [0.9, 0.7, best] + [best * (1 + r)] * epochs_up
+        n = len(vloss)
+        vacc = [0.80] * n
+        return _hist(vloss, [a + g for a in vacc], vacc)
+
+    assert diagnose.diagnose(hist(rise + 0.005, k, gap + 0.005))["verdict"] == "overfitting"
+    for weaker in (hist(rise - 0.005, k, gap + 0.005),      # rise too small
+                   hist(rise + 0.005, k - 1, gap + 0.005),  # not sustained
+                   hist(rise + 0.05, k, gap - 0.005)):      # the accuracies agree
+        v = diagnose.diagnose(weaker)
+        assert v["verdict"] in ("not clear yet", "good"), v["verdict"]
+        assert "verfitting from" not in v["summary"]
+    v = diagnose.diagnose(hist(rise + 0.05, k, gap - 0.005))
+    assert v["verdict"] == "not clear yet"
+    assert v["remedies"] == [i18n.t("diag.rem.more_epochs")]
+
+
+def test_the_rule_is_written_out_with_the_numbers_the_code_uses():
+    v = diagnose.diagnose(SEED002)
+    rule = v["details"][-1]
+    assert rule == diagnose.rule()
+    assert (f"for {diagnose.SUSTAIN} whole epochs in a row" in rule
+            and f"at least {diagnose.VAL_RISE:.0%} above its best" in rule
+            and f"at least {100 * diagnose.GAP_MIN:g} points" in rule
+            and f"at least {100 * diagnose.BIG_GAP:g} points" in rule)
+    zh = i18n.tr(rule, "zh")
+    assert f"{diagnose.VAL_RISE:.0%}" in zh and f"{100 * diagnose.GAP_MIN:g} 个百分点" in zh
+
+
+def test_early_stopping_remedy_says_1_epoch_not_1_epochs():
+    vloss = [0.50, 0.60, 0.70, 0.80]
+    v = diagnose.diagnose(_hist(vloss, [0.8, 0.9, 0.95, 0.99], [0.8, 0.78, 0.76, 0.74]))
+    assert v["verdict"] == "overfitting" and v["best_epoch"] == 1
+    text = _all_text(v)
+    assert "train for 1 epoch," in text and "1 epochs" not in text
+    later = diagnose.diagnose(_hist([0.9, *vloss], [0.7, 0.8, 0.9, 0.95, 0.99],
+                                    [0.7, 0.8, 0.78, 0.76, 0.74]))
+    assert "train for 2 epochs," in _all_text(later)
+
+
+@pytest.mark.slow
+def test_real_tiny_run_stopped_during_epoch_2_is_not_called_overfitting(tmp_path, monkeypatch):
+    """A real training run on tiny data (200 images of the shipped MNIST sample, batch 16):
+    the stop file is written the moment epoch 1's row is, so the run stops after the first
+    batch of epoch 2, as when a student presses Stop. Its recorded history, read back the way
+    the Trainer reads it (runs.diagnosis), is judged on the one whole epoch."""
+    cfg = train.TrainConfig(arch="mnist_cnn", dataset="mnist", epochs=4, batch_size=16,
+                            limit=200, val_split=0.25, name="stopped-in-epoch-2-tiny",
+                            data_path=str(paths.data_dir() / "mnist_sample.npz"))
+    run_dir = train.prepare_run_dir(cfg, tmp_path / "run")
+    append = runs.append_jsonl
+
+    def append_then_stop(path, row):
+        append(path, row)
+        if row.get("type") == "epoch" and row.get("epoch") == 1:
+            (run_dir / "stop").touch()
+
+    monkeypatch.setattr(runs, "append_jsonl", append_then_stop)
+    assert train.run(cfg, run_dir, echo=False) == 0
+    run = jobs.load_run(run_dir)
+    epochs = run.epochs()
+    assert [e["epoch"] for e in epochs] == [1, 2] and run.state == "stopped"
+    assert epochs[1]["partial"] and not epochs[0]["partial"]
+    v = runs.diagnosis(run)
+    assert v["verdict"] == "not clear yet" and v["marker"] is None, v
+    text = _all_text(v)
+    assert "1 whole epoch so far" in text and "Epoch 2 stopped part-way" in text
+    assert "verfitting" not in v["summary"] and "1 epochs" not in text
+    from cnnweb import store
+    assert store.load_meta("stopped-in-epoch-2-tiny")["diagnosis"].startswith("Not clear yet")

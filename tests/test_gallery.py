@@ -8,25 +8,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnweb import paths, store, zoo
+from cnnweb import paths, store, summary, zoo
+from tests.helpers import open_page
 
 pytest.importorskip("keras")
-from streamlit.testing.v1 import AppTest
 
 SHOTS = Path("/tmp/shots/gallery")
 
 
-@pytest.fixture(autouse=True)
-def _no_shipped_models(tmp_path, monkeypatch):
-    """Only the models a test writes: hide the shipped ones in ROOT/models."""
-    monkeypatch.setattr(store, "shipped_dir", lambda: tmp_path / "no_shipped_models")
+
+
+pytestmark = pytest.mark.usefixtures("no_shipped_models")   # only the models a test writes
 
 
 def _gallery():
-    at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/gallery.py").run()
-    assert not at.exception
-    return at
+    return open_page("gallery", timeout=120)
 
 
 def _metric(at, label):
@@ -44,9 +40,19 @@ def test_architecture_view_shows_the_exact_total_for_the_chosen_architecture():
     at.radio(key="gallery_shape_inception10").set_value("28×28×1 (MNIST grey)").run()
     assert not at.exception
     assert _metric(at, "Total parameters") == f"{121_418 - 9 * 16 * 2:,}"
-    assert any("6.67%" in i.value and "1x1" in i.value for i in at.info)   # what is special
+    assert any("6.67%" in i.value.replace("\\", "") and "1x1" in i.value for i in at.info)  # special
     table = at.dataframe[0].value
-    assert len(table) == len(zoo.summary(zoo.build("inception10", (28, 28, 1))))
+    assert len(table) == len(summary.layer_table(zoo.build("inception10", (28, 28, 1))))
+
+
+def test_architecture_view_offers_keras_applications_built_without_weights():
+    at = _gallery()
+    at.selectbox(key="gallery_arch").set_value("mobilenetv3small").run()
+    assert not at.exception
+    want = zoo.build("mobilenetv3small", (96, 96, 3), 10).count_params()
+    assert _metric(at, "Total parameters") == f"{want:,}"
+    table = at.dataframe[0].value
+    assert "not analysed" not in set(table["config"])     # every row of it is analysed
 
 
 def test_compare_view_lists_every_architecture_with_the_best_trained_accuracy():
@@ -148,3 +154,21 @@ def test_stored_models_are_cached_by_path_and_reloaded_when_the_file_changes():
     assert second is not first and second.count_params() == model.count_params()
     with pytest.raises(store.StoreError):
         ui.load_stored_model("missing")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_layer_table_numbers_are_localized_and_dense_layers_show_a_dash_in_each_language(lang):
+    # the column settings were keyed by the English column names, so in Chinese the counts
+    # lost their thousands separators; layers after the spatial ones printed Python's "None"
+    import json
+
+    at = open_page("gallery", lang=lang, timeout=120)
+    df = at.dataframe[0]
+    table = df.value
+    rf = [c for c in table.columns if c not in ("layer", "type", "config", "output")][-2:]
+    assert set(table[rf[0]].iloc[-3:]) == {"—"} and table[rf[0]].iloc[3] == "4"    # pool1 sees 4
+    assert "None" not in set(table[rf[0]]) | set(table[rf[1]])
+    columns = json.loads(df.proto.columns)
+    localized = {name for name, c in columns.items()
+                 if c.get("type_config", {}).get("format") == "localized"}
+    assert len(localized) == 3 and localized <= set(table.columns), (columns, table.columns)

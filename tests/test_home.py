@@ -5,17 +5,12 @@ import subprocess
 import sys
 import textwrap
 
-from cnnweb import device, paths
-
-APP = str(paths.ROOT / "app.py")
+from cnnweb import device, paths, ui
+from tests.helpers import APP, open_page
 
 
 def _home():
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    return at
+    return open_page("home", timeout=60, check=False)
 
 
 def _text(at):
@@ -27,7 +22,7 @@ def test_home_shows_what_the_app_does_and_the_compute_device():
     assert not at.exception
     assert at.title[0].value == "cnnweb"
     text = _text(at)
-    assert device.describe() in text
+    assert ui.md_text(device.describe()) in text       # as written (markdown-escaped)
     links = {(link.proto.page, link.proto.label) for link in at.get("page_link")}
     for page in ("explainer", "trainer", "gallery", "predict"):  # a link card per page
         assert (page, f"**{page.title()}**") in links
@@ -41,9 +36,9 @@ def test_home_lists_the_datasets_that_data_py_finds():
     at = _home()
     text = _text(at)
     for d in data.dataset_status():
-        assert d["title"] in text
-        if d["found"] and d["is_sample"]:
-            assert f"{d['n_train']:,} training" in text
+        assert d.title in text
+        if d.found and d.is_sample:
+            assert f"{d.n_train:,} training" in text
 
 
 def test_home_says_when_there_are_no_models_and_lists_one_when_there_is(tmp_path, monkeypatch):

@@ -6,26 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from cnnweb import images
+from tests.helpers import drawing, seven
 
 CORPUS = Path(__file__).parent / "corpus"
-
-
-def drawing(size=280, strokes=(((140, 40), (140, 240)),), width=18, ink=(0, 0, 0), paper=(255, 255, 255)):
-    """An RGBA canvas like streamlit-drawable-canvas returns (opaque paper, strokes)."""
-    img = Image.new("RGBA", (size, size), (*paper, 255))
-    d = ImageDraw.Draw(img)
-    for line in strokes:
-        d.line(line, fill=(*ink, 255), width=width, joint="curve")
-    return np.asarray(img)
-
-
-def seven(offset=(0, 0), scale=1.0, size=280):
-    ox, oy = offset
-    pts = [(60, 50), (210, 50), (120, 240)]
-    return (tuple((ox + x * scale, oy + y * scale) for x, y in pts),)
 
 
 def centre_of_mass(a):

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnweb import explain, images, paths, store, ui
+from cnnweb import explain, images, paths, store
+from tests.helpers import drawing, open_page, seven
 from tests.predict_models import SHARED, shipped_available
-from tests.test_images import drawing, seven
 
 ROOT = paths.ROOT
 CORPUS = Path(__file__).parent / "corpus"
@@ -38,6 +38,7 @@ def png(array) -> bytes:
 
 # ---------------------------------------------------------------- command line
 
+@pytest.mark.slow
 def test_predict_cli_json_lines_on_tiny_1epoch_model(tiny_models, tmp_path):
     good = tmp_path / "seven.png"
     good.write_bytes(png(drawing(strokes=seven())))
@@ -99,20 +100,16 @@ def test_shipped_mnist_model_reads_scans_of_mnist_test_digits(tmp_path):
 
 # ---------------------------------------------------------------- the page (AppTest)
 
-def open_page(monkeypatch, canvas=None):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setattr(ui, "draw_canvas", lambda key, stroke_width=18, size=280: canvas)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    at.switch_page("pages/predict.py")
-    at.run()
-    return at
+def _predict(fake_canvas, canvas=None):
+    """The Predict page with the drawing canvas giving `canvas`."""
+    fake_canvas(canvas)
+    return open_page("predict", check=False)
 
 
-def test_page_predicts_a_faked_drawing_with_tiny_1epoch_model(tiny_models, monkeypatch):
+@pytest.mark.slow
+def test_page_predicts_a_faked_drawing_with_tiny_1epoch_model(tiny_models, fake_canvas):
     rgba = drawing(strokes=seven())
-    at = open_page(monkeypatch, rgba)
+    at = _predict(fake_canvas, rgba)
     assert not at.exception
     at.selectbox(key="predict_model").select("tiny_1epoch_mnist").run()
     assert not at.exception
@@ -120,30 +117,36 @@ def test_page_predicts_a_faked_drawing_with_tiny_1epoch_model(tiny_models, monke
     want = int(np.argmax(explain.predict(model, images.canvas_to_input(rgba))))
     (metric,) = at.metric
     assert metric.value == str(want)
-    assert [s.label for s in at.selectbox] == ["Model", "Feature maps of layer", "Grad-CAM for class"]
+    assert [s.label for s in at.selectbox] == ["Model", "Feature maps of layer", "Grad-CAM for class",
+                                               "Grad-CAM layer"]
     at.selectbox(key="predict_layer_tiny_1epoch_mnist").select("conv3").run()
     at.selectbox(key="predict_cam_class_tiny_1epoch_mnist").select(2).run()
     assert not at.exception and not at.error
+    at.selectbox(key="predict_cam_layer_tiny_1epoch_mnist").select("conv1").run()   # any conv layer
+    assert not at.exception and not at.error and not at.warning     # (the caption: Chromium)
 
 
-def test_page_empty_canvas_asks_for_a_digit_with_tiny_1epoch_model(tiny_models, monkeypatch):
-    at = open_page(monkeypatch, np.full((280, 280, 4), 255, np.uint8))
+@pytest.mark.slow
+def test_page_empty_canvas_asks_for_a_digit_with_tiny_1epoch_model(tiny_models, fake_canvas):
+    at = _predict(fake_canvas, np.full((280, 280, 4), 255, np.uint8))
     at.selectbox(key="predict_model").select("tiny_1epoch_mnist").run()
     assert not at.exception and not at.metric
     assert any("Draw a digit first" in i.value for i in at.info)
     assert "Inside the network" not in [h.value for h in at.subheader]
 
 
-def test_page_colour_model_offers_upload_only_with_tiny_1epoch_model(tiny_models, monkeypatch):
-    at = open_page(monkeypatch, None)
+@pytest.mark.slow
+def test_page_colour_model_offers_upload_only_with_tiny_1epoch_model(tiny_models, fake_canvas):
+    at = _predict(fake_canvas, None)
     at.selectbox(key="predict_model").select("tiny_1epoch_cifar").run()
     assert not at.exception
-    assert "predict_source" not in [r.key for r in at.radio]          # no Draw for photos
+    assert at.radio(key="predict_source").options == ["Upload", "Webcam"]   # no Draw for photos
     assert at.radio(key="predict_fit").value == "squash" and len(at.radio(key="predict_fit").options) == 2
 
 
-def test_page_lists_shipped_models_first_then_the_users(tiny_models, monkeypatch):
-    at = open_page(monkeypatch, None)
+@pytest.mark.slow
+def test_page_lists_shipped_models_first_then_the_users(tiny_models, fake_canvas):
+    at = _predict(fake_canvas, None)
     box = at.selectbox(key="predict_model")
     names = [o.removeprefix("★ ").split(" · ")[0] for o in box.options]
     shipped = {e.name for e in store.list_models() if e.shipped}
@@ -153,8 +156,7 @@ def test_page_lists_shipped_models_first_then_the_users(tiny_models, monkeypatch
     assert store.load_meta(box.value)["dataset"] == "mnist"    # drawing works out of the box
 
 
-def test_page_without_any_model_says_how_to_get_one(monkeypatch, tmp_path):
-    monkeypatch.setattr(store, "shipped_dir", lambda: tmp_path / "none")
-    at = open_page(monkeypatch, None)
+def test_page_without_any_model_says_how_to_get_one(no_shipped_models, fake_canvas):
+    at = _predict(fake_canvas, None)
     assert not at.exception
     assert any("No trained model found" in w.value for w in at.warning)

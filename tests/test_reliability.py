@@ -6,10 +6,10 @@ case and its outcome is listed in RELIABILITY.md.
 Runs here train on tiny subsets of the shipped MNIST sample (1 epoch, a few hundred images):
 toy models, but the processes, files and folders are real."""
 
+import dataclasses
 import errno
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -17,10 +17,8 @@ import time
 
 import pytest
 
-from cnnweb import jobs, paths, store, train
-from tests.test_jobs import _wait
-from tests.test_train import _cli
-from tests.test_trainer_page import _page
+from cnnweb import atomic, i18n, jobs, paths, runs, store, train, ui
+from tests.helpers import SLEEPER, open_page, train_cli, wait_until
 
 SAMPLE = str(paths.data_dir() / "mnist_sample.npz")
 TINY = ["--arch", "mnist_cnn", "--dataset", "mnist", "--data-path", SAMPLE, "--epochs", "1",
@@ -67,25 +65,25 @@ def _write_damaged_runs(base):
 def test_damaged_run_files_are_listed_and_judged_without_raising():
     base = paths.runs_dir()
     _write_damaged_runs(base)
-    runs = {r.id: r for r in jobs.list_runs(base)}
-    assert set(runs) == set(DAMAGED)
-    for r in runs.values():
-        p = jobs.progress(r)
-        assert 0.0 <= p["fraction"] <= 1.0 and jobs.describe(r) and jobs.diagnosis(r)
-        assert r.state in jobs.ACTIVE + jobs.FINAL
-    kept = runs["wrong-json-kinds"].epochs()
+    found = {r.id: r for r in jobs.list_runs(base)}
+    assert set(found) == set(DAMAGED)
+    for r in found.values():
+        p = runs.progress(r)
+        assert 0.0 <= p.fraction <= 1.0 and runs.describe(r) and runs.diagnosis(r)
+        assert r.state in runs.ACTIVE + runs.FINAL
+    kept = found["wrong-json-kinds"].epochs()
     assert [e["epoch"] for e in kept] == [1, 2]            # the good lines survive
     assert kept[0]["loss"] is None and kept[1]["loss"] == 0.9
-    assert runs["wrong-json-kinds"].state == "finished"
+    assert found["wrong-json-kinds"].state == "finished"
     # no live process to vouch for them: a corrupt "running" run does not run forever
     for name in ("config-is-a-list", "bad-created-and-dead-pid"):
-        assert runs[name].state == "failed", name
-    assert runs["unknown-state"].state == "failed"
+        assert found[name].state == "failed", name
+    assert found["unknown-state"].state == "failed"
 
 
 def test_trainer_page_with_damaged_runs_shows_them_without_an_exception():
     _write_damaged_runs(paths.runs_dir())
-    at = _page()
+    at = open_page("trainer", timeout=60)
     for run_id in DAMAGED:
         at.selectbox(key="tr_run").set_value(run_id).run()
         assert not at.exception, (run_id, at.exception)
@@ -128,17 +126,18 @@ def test_names_that_are_too_long_as_a_file_name_are_refused_before_training():
     (["--name", "evil\u202egnp"], "may contain only"),  # right-to-left override
 ])
 def test_out_of_range_settings_and_hostile_names_exit_2_and_start_nothing(extra, message, tmp_path):
-    r = _cli(*TINY, *extra, "--run-dir", str(tmp_path / "run"))
+    r = train_cli(*TINY, *extra, "--run-dir", str(tmp_path / "run"))
     assert message in _one_error_line(r, 2)
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_unicode_model_name_and_a_batch_larger_than_the_data_train_on_tiny_subset(tmp_path):
     """--batch-size 4096 on 360 training images: one (smaller) batch per epoch, as Keras does."""
-    r = _cli(*TINY, "--batch-size", "4096", "--name", "Ziffern_数字", "--run-dir",
+    r = train_cli(*TINY, "--batch-size", "4096", "--name", "Ziffern_数字", "--run-dir",
              str(tmp_path / "run"))
     assert r.returncode == 0, r.stderr
-    st = jobs.read_json(tmp_path / "run" / "status.json")
+    st = runs.read_json(tmp_path / "run" / "status.json")
     assert st["state"] == "finished" and st["steps"] == 1
     assert [e.name for e in store.list_models() if not e.shipped] == ["Ziffern_数字"]
     assert store.load_meta("Ziffern_数字")["test_accuracy"] > 0.1
@@ -160,11 +159,11 @@ def test_a_model_store_that_cannot_be_written_is_refused_before_training(tmp_pat
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("CNNWEB_MODELS_DIR", str(blocker / "models"))   # mkdir fails, even as root
-    r = _cli(*TINY, "--run-dir", str(tmp_path / "run"))
+    r = train_cli(*TINY, "--run-dir", str(tmp_path / "run"))
     assert "model store" in _one_error_line(r, 2) and "cannot be written" in r.stderr
     assert not (tmp_path / "run").exists()
-    at = _page()                                   # the page says the same and starts nothing
-    at.button[0].click().run()
+    at = open_page("trainer", timeout=60)                                   # the page says the same and starts nothing
+    next(b for b in at.button if b.label == "Start training").click().run()
     assert any("cannot be written" in e.value for e in at.error), [e.value for e in at.error]
     assert jobs.list_runs() == [] and not at.exception
 
@@ -172,10 +171,11 @@ def test_a_model_store_that_cannot_be_written_is_refused_before_training(tmp_pat
 def test_a_run_folder_that_cannot_be_written_is_exit_1_with_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    r = _cli(*TINY, "--run-dir", str(blocker / "run"))
+    r = train_cli(*TINY, "--run-dir", str(blocker / "run"))
     assert "cannot write the run folder" in _one_error_line(r, 1)
 
 
+@pytest.mark.slow
 def test_store_failing_at_save_time_keeps_the_model_in_the_run_folder_on_tiny_subset(
         tmp_path, monkeypatch):
     """The store turns read-only (or full) while the run trains: the trained model is kept in the
@@ -188,12 +188,12 @@ def test_store_failing_at_save_time_keeps_the_model_in_the_run_folder_on_tiny_su
                             name="kept")
     run_dir = train.prepare_run_dir(cfg, tmp_path / "run")
     assert train.run(cfg, run_dir, echo=False) == 1
-    st = jobs.read_json(run_dir / "status.json")
+    st = runs.read_json(run_dir / "status.json")
     assert st["state"] == "failed" and "Read-only file system" in st["reason"]
     assert str(run_dir / "model.keras") in st["reason"] and st["test_accuracy"] > 0.1
     kept = store.load_model(run_dir / "model.keras")           # it is a real, loadable model
     assert kept.count_params() > 0 and store.load_meta(run_dir / "model.json")["name"] == "model"
-    assert jobs.read_json(run_dir / "result.json")["model_path"] == str(run_dir / "model.keras")
+    assert runs.read_json(run_dir / "result.json")["model_path"] == str(run_dir / "model.keras")
 
     def disk_full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -201,14 +201,113 @@ def test_store_failing_at_save_time_keeps_the_model_in_the_run_folder_on_tiny_su
     monkeypatch.setattr(store, "save_model_to", disk_full)
     run_dir = train.prepare_run_dir(cfg, tmp_path / "run2")
     assert train.run(cfg, run_dir, echo=False) == 1
-    st = jobs.read_json(run_dir / "status.json")
-    assert st["state"] == "failed" and "No space left" in st["reason"]
-    assert "metrics and log are kept" in st["reason"]
+    st = runs.read_json(run_dir / "status.json")
+    assert st["state"] == "failed" and st["reason"].startswith("failed: disk full")
+    assert "metrics and log so far are kept" in st["reason"] and "model_name" not in st
     assert jobs.get_run(run_dir.name, run_dir.parent).epochs()       # the curves survive
+
+
+def _enospc(*a, **k):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.slow
+def test_disk_filling_up_after_the_model_is_saved_fails_disk_full_and_keeps_it_on_tiny_subset(
+        tmp_path, monkeypatch):
+    """The model goes into the store before the extras: a disk that is full by the time the
+    misclassified examples are written costs those, not the model; the run ends 'failed: disk
+    full' (in English and Chinese) and says where the model is."""
+    monkeypatch.setattr(runs, "save_misclassified", _enospc)
+    cfg = train.TrainConfig("mnist_cnn", "mnist", epochs=1, limit=400, data_path=SAMPLE,
+                            name="saved_first")
+    run_dir = train.prepare_run_dir(cfg, tmp_path / "run")
+    assert train.run(cfg, run_dir, echo=False) == 1
+    st = runs.read_status(run_dir)
+    assert st["state"] == "failed" and st["reason"].startswith("failed: disk full")
+    assert "saved_first" in st["reason"] and st["model_name"] == "saved_first"
+    zh = runs.reason_text(st, lambda k, **a: i18n.t(k, lang="zh", **a))
+    assert zh.startswith("失败") and "磁盘已满" in zh and "saved_first" in zh
+    assert store.load_model("saved_first").count_params() > 0
+    assert runs.read_json(run_dir / runs.RESULT)["name"] == "saved_first"
+    assert not (run_dir / runs.MISCLASSIFIED).exists()
+    assert "the error in full" in (run_dir / runs.LOG).read_text()   # traceback in log.txt only
+
+
+def test_a_write_error_during_training_is_a_disk_full_failure_never_running():
+    """What _run_in_turn records for an OSError anywhere in a run (the callback raises the
+    first write error it met after fit): 'failed: disk full', with the model when it was
+    saved; other errors keep their own words."""
+    d = paths.runs_dir()
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert train._failure(full, d, {})["reason_key"] == "run.disk_full"
+    kept = train._failure(full, d, {"name": "m", "path": "/x/m.keras"})
+    assert kept["reason_key"] == "run.disk_full_kept" and kept["model_name"] == "m"
+    assert train._failure(ValueError("bad"), d, {}) == {"reason": "ValueError: bad"}
+
+
+def _dead_running_run(base, created_ago: float = 3600) -> "os.PathLike":
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()                                              # a pid that is gone
+    d = base / "20250101-000000-mnist_cnn-mnist-dead00"
+    d.mkdir(parents=True)
+    runs.write_config(d, {"run_id": d.name, "arch": "mnist_cnn", "dataset": "mnist",
+                          "created": time.time() - created_ago, "config": {"epochs": 2}})
+    runs.write_json(d / runs.STATUS, {"state": "running", "pid": proc.pid})
+    return d
+
+
+@pytest.mark.parametrize("err", [errno.EROFS, errno.ENOSPC])
+def test_readers_of_a_runs_folder_that_cannot_be_written_never_fail(err, monkeypatch):
+    """A dead run in a read-only or full runs folder: list_runs, refresh and the Trainer page
+    (every session) see it failed without writing; the page says the folder is not writable,
+    in one line, in English and Chinese. (Before: OSError from set_status, a traceback.)"""
+    d = _dead_running_run(paths.runs_dir())
+    before = (d / runs.STATUS).read_bytes()
+
+    def cannot(*a, **k):
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(atomic, "tmp_path", cannot)          # every new file fails
+    if err == errno.ENOSPC:
+        monkeypatch.setattr(runs, "disk_full", lambda folder: True)
+    [r] = jobs.list_runs()
+    assert r.state == "failed" and r.status["unsaved"] == os.strerror(err)
+    assert r.reason.startswith("failed: disk full") == (err == errno.ENOSPC)
+    assert jobs.refresh(d)["state"] == "failed"
+    assert (d / runs.STATUS).read_bytes() == before          # nothing written, nothing raised
+    for lang, words in (("en", "cannot be written"), ("zh", "无法写入")):
+        at = open_page("trainer", timeout=60) if lang == "en" else _page_in("zh")
+        said = [w.value for w in at.warning if words in w.value]
+        assert len(said) == 1 and os.strerror(err) in said[0], [w.value for w in at.warning]
+        assert at.error and not at.exception                 # the run is shown as failed
+
+
+def _page_in(lang):
+    return open_page("trainer", lang=lang, timeout=60)
+
+
+def test_run_dir_of_a_run_still_training_is_refused_and_left_as_it_was(tmp_path):
+    """--run-dir of a folder whose run another live process trains: exit 2, one line; its
+    status, config and metrics stay byte for byte (before: overwritten)."""
+    d = tmp_path / "busy"
+    d.mkdir()
+    proc = subprocess.Popen(SLEEPER)
+    try:
+        runs.write_config(d, {"run_id": "busy", "created": time.time(), "arch": "mnist_cnn"})
+        runs.write_json(d / runs.STATUS, {"state": "running", **jobs.process_identity(proc.pid)})
+        (d / runs.METRICS).write_text('{"type": "epoch", "epoch": 1, "loss": 0.5}\n')
+        before = {f.name: f.read_bytes() for f in d.iterdir()}
+        line = _one_error_line(train_cli(*TINY, "--run-dir", str(d)), 2)
+        assert "still training" in line and f"pid {proc.pid}" in line
+        assert {f.name: f.read_bytes() for f in d.iterdir()} == before
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 # ------------------------------------------------------------------ concurrency and crashes
 
+@pytest.mark.slow
 def test_two_runs_started_at_once_with_one_name_both_keep_their_models_on_tiny_subset():
     """Two sessions press Start at the same moment with the same model name: both pass the
     name check, one trains while the other queues; the second to finish must not lose its
@@ -223,14 +322,15 @@ def test_two_runs_started_at_once_with_one_name_both_keep_their_models_on_tiny_s
         t.start()
     for t in threads:
         t.join()
-    runs = _wait(lambda: all(jobs.get_run(r.id).state in jobs.FINAL for r in started) and
-                 [jobs.get_run(r.id) for r in started], timeout=180)
-    assert [r.state for r in runs] == ["finished", "finished"], [r.reason for r in runs]
-    names = sorted(r.result()["name"] for r in runs)
+    found = wait_until(lambda: all(jobs.get_run(r.id).state in runs.FINAL for r in started) and
+                  [jobs.get_run(r.id) for r in started], timeout=180)
+    assert [r.state for r in found] == ["finished", "finished"], [r.reason for r in found]
+    names = sorted(r.result()["name"] for r in found)
     assert names[0] == "class_model" and names[1].startswith("class_model-")
     assert sorted(e.name for e in store.list_models() if not e.shipped) == names
 
 
+@pytest.mark.slow
 def test_app_server_killed_mid_training_the_run_goes_on_and_is_shown_after_restart():
     """A stand-in for the Streamlit server starts a run exactly as the page does (jobs.submit)
     and is SIGKILLed mid-training; the run (its own session) goes on, a restarted page shows it
@@ -243,35 +343,36 @@ def test_app_server_killed_mid_training_the_run_goes_on_and_is_shown_after_resta
                               stdout=subprocess.PIPE, env=dict(os.environ))
     run_id = server.stdout.readline().strip()
     try:
-        _wait(lambda: jobs.get_run(run_id).epochs(), timeout=120)   # mid-training
+        wait_until(lambda: jobs.get_run(run_id).epochs(), timeout=120)   # mid-training
     finally:
-        server.send_signal(signal.SIGKILL)
+        server.kill()                                   # SIGKILL (TerminateProcess on Windows)
         server.wait()
         server.stdout.close()
     run = jobs.get_run(run_id)
     assert run.state == "running", run.reason
     before = run.epochs()
-    at = _page()                                        # "restart": a fresh session and page
+    at = open_page("trainer", timeout=60)                                        # "restart": a fresh session and page
     assert at.session_state.tr_run == run_id and not at.exception
     assert any("Running" in m.value for m in at.markdown)
-    done = _wait(lambda: (r := jobs.get_run(run_id)).state in jobs.FINAL and r, timeout=180)
+    done = wait_until(lambda: (r := jobs.get_run(run_id)).state in runs.FINAL and r, timeout=180)
     assert done.state == "finished", done.reason
     assert done.epochs()[: len(before)] == before      # nothing written before was lost
     assert store.load_meta("survivor")["run_id"] == run_id
 
 
+@pytest.mark.slow
 def test_metrics_file_garbled_while_a_run_trains_does_not_stop_it_on_tiny_subset(tmp_path):
     """Garbage appended to metrics.jsonl mid-run (a bad disk, a stray editor) costs those lines
     only: the run finishes and the good epochs are read back."""
     cfg = train.TrainConfig("mnist_cnn", "mnist", epochs=2, limit=1000, data_path=SAMPLE)
     run = jobs.submit(cfg)
-    _wait(lambda: (run.path / "metrics.jsonl").exists())
+    wait_until(lambda: (run.path / "metrics.jsonl").exists())
     with open(run.path / "metrics.jsonl", "ab") as f:
         f.write(b'\x00\xff{"type": "epoch", "epoch": 99\n[]\n')
-    done = _wait(lambda: (r := jobs.get_run(run.id)).state in jobs.FINAL and r, timeout=180)
+    done = wait_until(lambda: (r := jobs.get_run(run.id)).state in runs.FINAL and r, timeout=180)
     assert done.state == "finished", done.reason
     assert [e["epoch"] for e in done.epochs()] == [1, 2]
-    assert json.loads(json.dumps(jobs.progress(done)))["fraction"] == 1.0
+    assert json.loads(json.dumps(dataclasses.asdict(runs.progress(done))))["fraction"] == 1.0
 
 
 # ------------------------------------------------------------------ hostile links, broken data
@@ -282,13 +383,7 @@ def test_metrics_file_garbled_while_a_run_trains_does_not_stop_it_on_tiny_subset
     {"layers": "conv:3:1:same:1:64," * 200, "view": "nonexistent", "size": "0"},
 ])
 def test_explainer_survives_hostile_links(query):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.query_params.update(query)
-    at.switch_page("pages/explainer.py").run()
-    assert not at.exception, at.exception
+    at = open_page("explainer", params=query, timeout=60)
     if "layers" in query:
         said = [m.value for m in [*at.warning, *at.error]]
         assert any("could not be read" in m for m in said), said
@@ -297,12 +392,12 @@ def test_explainer_survives_hostile_links(query):
 def test_pages_with_a_corrupt_dataset_file_say_so(tmp_path, monkeypatch):
     (tmp_path / "mnist.npz").write_bytes(b"PK\x03\x04 not really a zip")
     monkeypatch.setenv("CNNWEB_DATA_DIR", str(tmp_path))
-    at = _page()                                     # the Trainer (MNIST chosen by default)
+    at = open_page("trainer", timeout=60)                                     # the Trainer (MNIST chosen by default)
     shown = [e.value for e in [*at.warning, *at.caption] if e.value.startswith("Data: ")]
     assert shown and str(tmp_path / "mnist.npz") in shown[0] and not at.exception
     at.switch_page("pages/home.py").run()
     assert not at.exception
-    assert any(str(tmp_path / "mnist.npz") in m.value for m in at.markdown)
+    assert any(ui.md_text(tmp_path / "mnist.npz") in m.value for m in at.markdown)  # as text
 
 
 # ------------------------------------------------------------------ responsiveness of the server

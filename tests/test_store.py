@@ -21,10 +21,9 @@ ROUND_TRIP_SHAPES = {"mnist_cnn": (28, 28, 1), "cifar_cnn": (32, 32, 3), "baseli
                      "cnnweb_mnist_fast": (12, 12, 1), "cnnweb_cifar_fast": (8, 8, 3)}
 
 
-@pytest.fixture(autouse=True)
-def _no_shipped_models(tmp_path, monkeypatch):
-    """Only the models a test writes: hide the shipped ones in ROOT/models."""
-    monkeypatch.setattr(store, "shipped_dir", lambda: tmp_path / "no_shipped_models")
+
+
+pytestmark = pytest.mark.usefixtures("no_shipped_models")   # only the models a test writes
 
 
 def _perturb_batchnorm(model, rng):

@@ -1,10 +1,9 @@
 """The training engine and `python -m cnnweb train`: tiny real runs, bad arguments, failures."""
 
 import json
+import math
 import os
 import shlex
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -12,36 +11,44 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnweb import jobs, paths, store, train
+from cnnweb import i18n, jobs, paths, runs, store, train
+from tests.helpers import train_cli
 
 SHARED = Path(paths.ROOT).parent / "shared" / "data"
 HAVE_FULL = (SHARED / "mnist.npz").exists()
 
 
-def _cli(*args, env=None, timeout=240):
-    full = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "cnnweb", "train", *args], capture_output=True,
-                          check=False,
-                          text=True, cwd=paths.ROOT, env=full, timeout=timeout)
-
-
+@pytest.mark.slow
 def test_train_cli_on_tiny_subset_writes_run_folder_and_model(tmp_path):
     """600 training images, 2 epochs: a toy model, but the whole path is real."""
     env = {"CNNWEB_DATA_DIR": str(SHARED)} if HAVE_FULL else {}
     run_dir = tmp_path / "run"
-    r = _cli("--arch", "mnist_cnn", "--dataset", "mnist", "--epochs", "2", "--limit", "600",
-             "--batch-size", "32", "--name", "tiny-cli", "--run-dir", str(run_dir), env=env)
+    r = train_cli("--arch", "mnist_cnn", "--dataset", "mnist", "--epochs", "2", "--limit", "600",
+                  "--batch-size", "32", "--name", "tiny-cli", "--run-dir", str(run_dir),
+                  "--owner", "Ann Li", env=env)
     assert r.returncode == 0, r.stderr
     assert "test accuracy" in r.stdout and "Traceback" not in r.stderr
     assert {"config.json", "metrics.jsonl", "status.json", "log.txt", "result.json",
             "misclassified.npz"} <= {p.name for p in run_dir.iterdir()}
     status = json.loads((run_dir / "status.json").read_text())
     assert status["state"] == "finished" and status["epoch"] == 2
-    rows = jobs.read_jsonl(run_dir / "metrics.jsonl")
+    # the device line and the data source come back as messages, shown in Chinese on the page
+    for name, zh in (("device", ("仅 CPU", "GPU：")), ("data_source", ("完整的 MNIST", "随附的"))):
+        said = runs.message(status, name)
+        assert isinstance(said, i18n.Msg) and said == status[name], (name, status)
+        assert i18n.tr(said, "zh").startswith(zh), i18n.tr(said, "zh")
+    rows = runs.read_jsonl(run_dir / "metrics.jsonl")
     assert [r["epoch"] for r in rows if r["type"] == "epoch"] == [1, 2]
     assert any(r["type"] == "progress" and r["epoch"] == 1 for r in rows)   # in-epoch progress
+    # the curve's first point comes before Keras traces the training step: batch 0, the
+    # untrained model's loss (about ln 10 for ten classes) and accuracy, before batch 1's line
+    first, second = rows[0], next(r for r in rows if r.get("batch", 0) > 0)
+    assert (first["type"], first["epoch"], first["batch"]) == ("progress", 1, 0), rows[:2]
+    assert 0.5 * math.log(10) < first["loss"] < 2 * math.log(10) and 0 <= first["accuracy"] <= 1
+    assert first["time"] <= second["time"] and second["batch"] >= 1
 
     meta = store.load_meta("tiny-cli")
+    assert meta["owner"] == "Ann Li"              # the model carries its student (issue 14)
     n_test = 10000 if HAVE_FULL else 1000
     assert meta["n_test"] == n_test and meta["n_train"] == 540 and meta["n_val"] == 60
     assert np.asarray(meta["confusion_matrix"]).sum() == n_test
@@ -58,13 +65,18 @@ def test_train_cli_on_tiny_subset_writes_run_folder_and_model(tmp_path):
     from cnnweb.__main__ import build_parser
     again = build_parser().parse_args(args[3:])
     assert (again.epochs, again.limit, again.batch_size, again.arch) == (2, 600, 32, "mnist_cnn")
-    mis = train.load_misclassified(run_dir)
+    mis = runs.load_misclassified(run_dir)
     assert len(mis["index"]) > 0 and (mis["true"] != mis["pred"]).all()
+    # the clickable confusion matrix: each cell keeps its own images, the diagonal too
+    cm = np.asarray(meta["confusion_matrix"])
+    for r, c in [(r, c) for r in range(10) for c in range(10) if cm[r, c]][:12]:
+        cell = runs.cell_examples(run_dir, r, c)
+        assert len(cell["x"]) == min(cm[r, c], runs.CELL_EXAMPLES), (r, c)
 
 
 @pytest.mark.parametrize("args, message", [
     (["--arch", "nope", "--dataset", "mnist"], "unknown architecture 'nope'"),
-    (["--arch", "mnist_cnn", "--dataset", "svhn"], "invalid choice"),
+    (["--arch", "mnist_cnn", "--dataset", "svhn"], "unknown dataset 'svhn'"),
     (["--arch", "mnist_cnn", "--dataset", "mnist", "--epochs", "0"], "--epochs must be at least 1"),
     (["--arch", "mnist_cnn", "--dataset", "mnist", "--lr", "nan"], "--lr must be in"),
     (["--arch", "mnist_cnn", "--dataset", "mnist", "--dropout", "1.5"], "--dropout must be in"),
@@ -75,7 +87,7 @@ def test_train_cli_on_tiny_subset_writes_run_folder_and_model(tmp_path):
     (["--dataset", "mnist"], "required: --arch"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, message, tmp_path):
-    r = _cli(*args, "--run-dir", str(tmp_path / "run"))
+    r = train_cli(*args, "--run-dir", str(tmp_path / "run"))
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("error:")
@@ -85,11 +97,11 @@ def test_bad_arguments_exit_2_with_one_line(args, message, tmp_path):
 def test_corrupt_dataset_file_fails_with_exit_1_naming_it(tmp_path):
     bad = tmp_path / "mnist.npz"
     bad.write_bytes(b"PK\x03\x04 this is not really a zip")
-    r = _cli("--arch", "mnist_cnn", "--dataset", "mnist", "--data-path", str(bad),
+    r = train_cli("--arch", "mnist_cnn", "--dataset", "mnist", "--data-path", str(bad),
              "--run-dir", str(tmp_path / "run"))
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and str(bad) in r.stderr
-    st = jobs.read_json(tmp_path / "run" / "status.json")
+    st = runs.read_json(tmp_path / "run" / "status.json")
     assert st["state"] == "failed" and "not a valid .npz" in st["reason"]
 
 
@@ -109,19 +121,21 @@ def _sample(name):
     return str(paths.data_dir() / f"{name}_sample.npz")
 
 
+@pytest.mark.slow
 def test_divergence_stops_the_run_with_a_message_on_tiny_subset(tmp_path):
     cfg = train.TrainConfig("mnist_cnn", "mnist", epochs=3, lr=10.0, limit=640, batch_size=32,
                             name="should-not-exist", data_path=_sample("mnist"))
     run_dir = train.prepare_run_dir(cfg, tmp_path / "run")
     assert train.run(cfg, run_dir, echo=False) == 1
-    st = jobs.read_json(run_dir / "status.json")
+    st = runs.read_json(run_dir / "status.json")
     assert st["state"] == "failed"
     assert st["reason"].startswith("diverged at epoch 1 batch ")
     assert "lower the learning rate" in st["reason"]
     assert not any(m.name == "should-not-exist" for m in store.list_models())
-    assert not [r for r in jobs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"]
+    assert not [r for r in runs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"]
 
 
+@pytest.mark.slow
 def test_stop_request_is_honoured_within_a_batch_and_keeps_the_model(tmp_path):
     cfg = train.TrainConfig("mnist_cnn", "mnist", epochs=40, limit=3000, batch_size=32,
                             name="stopped-early", data_path=_sample("mnist"))
@@ -131,7 +145,7 @@ def test_stop_request_is_honoured_within_a_batch_and_keeps_the_model(tmp_path):
     def stopper():
         deadline = time.time() + 120
         while time.time() < deadline:
-            rows = jobs.read_jsonl(run_dir / "metrics.jsonl")
+            rows = runs.read_jsonl(run_dir / "metrics.jsonl")
             prog = [r for r in rows if r["type"] == "progress"]
             if prog:
                 seen["batch"] = prog[-1]["batch"]
@@ -143,10 +157,10 @@ def test_stop_request_is_honoured_within_a_batch_and_keeps_the_model(tmp_path):
     t.start()
     assert train.run(cfg, run_dir, echo=False) == 0
     t.join()
-    st = jobs.read_json(run_dir / "status.json")
+    st = runs.read_json(run_dir / "status.json")
     assert st["state"] == "stopped" and "stopped by request" in st["reason"]
-    assert "after 0 full epoch(s) and part of epoch 1" in st["reason"]
-    epochs = [r for r in jobs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"]
+    assert "after 0 full epochs and part of epoch 1" in st["reason"]
+    epochs = [r for r in runs.read_jsonl(run_dir / "metrics.jsonl") if r["type"] == "epoch"]
     assert len(epochs) == 1 and epochs[0]["partial"]          # stopped inside epoch 1
     assert epochs[0]["images"] < 2700
     meta = store.load_meta("stopped-early")
@@ -211,7 +225,32 @@ def test_config_argv_round_trips_through_the_cli_parser():
 def test_a_finished_run_folder_is_not_reused(tmp_path):
     d = tmp_path / "old"
     d.mkdir()
-    jobs.write_json(d / "status.json", {"state": "finished"})
-    r = _cli("--arch", "mnist_cnn", "--dataset", "mnist", "--run-dir", str(d))
+    runs.write_json(d / "status.json", {"state": "finished"})
+    r = train_cli("--arch", "mnist_cnn", "--dataset", "mnist", "--run-dir", str(d))
     assert r.returncode == 2 and "already holds a finished run" in r.stderr
     assert not (d / "config.json").exists()
+
+
+def test_every_setting_is_a_flag_with_its_default_and_bounds_from_one_place():
+    """TrainConfig's field metadata makes the CLI: each field is a flag whose default is the
+    field's, and check() refuses a value just outside each declared bound, naming the flag."""
+    import dataclasses
+
+    from cnnweb import config
+    from cnnweb.__main__ import build_parser
+
+    parsed = build_parser().parse_args(["train"])
+    for f in dataclasses.fields(config.TrainConfig):
+        assert getattr(parsed, f.name) == f.default, f.name
+        m = f.metadata
+        for bound, step, open_ in ((m["lo"], -1, m["lo_open"]), (m["hi"], 1, m["hi_open"])):
+            if bound is None:
+                continue
+            bad = bound if open_ else bound + step * (1 if m["type"] is int else 0.5)
+            cfg = config.TrainConfig("mnist_cnn", "mnist", **{f.name: m["type"](bad)})
+            with pytest.raises(ValueError, match=config.flag(f.name)):
+                cfg.check()
+            good = bound - step if open_ else bound
+            assert config.out_of_bounds(f, m["type"](good)) is None, (f.name, good)
+    help_text = build_parser()._subparsers._group_actions[0].choices["train"].format_help()
+    assert "default 5, ≥ 1 and ≤ 1000" in help_text and "--owner NAME" in help_text

@@ -1,57 +1,20 @@
 """AppTest of pages/trainer.py. Runs shown here are written by hand into the runs folder (the
 real engine is tested in test_train/test_jobs, and the live page in the browser test)."""
 
+import os
+import shutil
 import time
 
-import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from cnnweb import jobs, paths
-from tests.test_diagnose import SEED002
+from cnnweb import jobs, paths, runs
+from tests.helpers import SEED002, handwritten_run, open_page, silent_running_run
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
 def _page():
-    at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/trainer.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _handwritten_run(state="finished", reason=""):
-    base = paths.runs_dir()
-    d = base / f"20250101-000000-cifar_cnn-cifar10-{state}"
-    d.mkdir(parents=True)
-    jobs.write_json(d / "config.json", {
-        "run_id": d.name, "arch": "cifar_cnn", "dataset": "cifar10", "created": time.time(),
-        "config": {"epochs": 10}, "hyperparams": {"dropout": 0.0, "lr": 1e-3, "epochs": 10}})
-    rows = [{"type": "epoch", "epoch": i + 1, **{k: v[i] for k, v in SEED002.items()},
-             "images_per_s": 3700.0, "elapsed": 12.0 * (i + 1)} for i in range(10)]
-    (d / "metrics.jsonl").write_text("".join(f"{jobs.json.dumps(r)}\n" for r in rows))
-    jobs.write_json(d / "status.json", {"state": state, "reason": reason, "epochs": 10,
-                                        "epoch": 10, "device": "CPU only (2 cores)",
-                                        "data_source": "full CIFAR-10 from x/cifar10.npz",
-                                        "test_accuracy": 0.7117 if state == "finished" else None})
-    if state == "finished":
-        names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
-                 "truck"]
-        cm = np.full((10, 10), 30) + np.eye(10, dtype=int) * 700
-        jobs.write_json(d / "result.json", {
-            "name": "handmade", "test_accuracy": 0.7117, "test_loss": 0.8741,
-            "confusion_matrix": cm.tolist(), "class_names": names, "device": "CPU",
-            "images_per_s": 3700.0, "data_source": "full", "data_is_sample": False,
-            "epochs_completed": 10, "best_epoch": 7, "train_seconds": 120.0, "params": 122570,
-            "command": "python -m cnnweb train --arch cifar_cnn --dataset cifar10 --epochs 10"})
-        rng = np.random.default_rng(0)
-        np.savez(d / "misclassified.npz", index=np.arange(8),
-                 x=rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8),
-                 true=np.arange(8) % 10, pred=(np.arange(8) + 1) % 10,
-                 confidence=np.linspace(0.99, 0.6, 8).astype(np.float32))
-    return d
+    return open_page("trainer", timeout=60)
 
 
 def test_empty_page_presets_fill_the_form():
@@ -71,13 +34,13 @@ def test_empty_page_presets_fill_the_form():
 def test_bad_settings_show_an_error_and_start_nothing():
     at = _page()
     at.text_input(key="tr_name").set_value("../evil").run()
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Start training").click().run()
     assert any("Cannot start" in e.value for e in at.error)
     assert jobs.list_runs() == []
 
 
 def test_page_shows_a_finished_run_recorded_by_hand_with_diagnosis_and_results():
-    _handwritten_run("finished")
+    handwritten_run("finished")
     at = _page()
     assert not at.exception
     md = " ".join(m.value for m in at.markdown)
@@ -91,7 +54,7 @@ def test_page_shows_a_finished_run_recorded_by_hand_with_diagnosis_and_results()
 
 
 def test_page_shows_why_a_run_failed():
-    _handwritten_run("failed", "diverged at epoch 1 batch 3; lower the learning rate (now 10)")
+    handwritten_run("failed", "diverged at epoch 1 batch 3; lower the learning rate (now 10)")
     at = _page()
     assert any("diverged at epoch 1 batch 3" in e.value for e in at.error)
     assert not at.exception
@@ -123,12 +86,55 @@ def _rows_seed002():
 
 def test_stop_button_of_a_running_run_writes_the_stop_request():
     """The running run is faked: status 'running' with this test process as its pid."""
-    d = _handwritten_run("running")
-    jobs.set_status(d, state="running", **jobs.process_identity())
+    d = handwritten_run("running")
+    runs.set_status(d, state="running", **jobs.process_identity())
     at = _page()
     assert any("Running" in m.value for m in at.markdown)
     assert at.get("progress")                                  # the progress bar is there
     stop = next(b for b in at.button if b.label == "Stop training")
     stop.click().run()
-    assert jobs.stop_requested(d)
+    assert runs.stop_requested(d)
     assert not at.exception
+
+
+def test_a_silent_running_run_is_shown_not_responding_and_stop_says_it_escalates():
+    """The run's process (this test process) is alive but has written nothing for 120 s while
+    its progress lines came every 0.5 s: the live view says 'Not responding' with the rule."""
+    class Me:
+        pid = os.getpid()
+
+    silent_running_run(paths.runs_dir(), Me, 0.5, 120.0, time.time())
+    at = _page()
+    said = [w.value for w in at.warning if "Not responding" in w.value]
+    assert len(said) == 1 and "10×" in said[0] and "1 min 00 s" in said[0], said
+    next(b for b in at.button if b.label == "Stop training").click().run()
+    assert any("terminated" in t.value for t in at.toast), [t.value for t in at.toast]
+    assert not at.exception
+
+
+def test_a_run_folder_deleted_while_it_is_shown_says_the_run_no_longer_exists(monkeypatch):
+    """Listed a moment ago, deleted before the live view reads it (another session, a teacher
+    cleaning up): one line instead of a traceback."""
+    d = handwritten_run("running")
+    runs.set_status(d, state="running", **jobs.process_identity())
+    at = _page()
+    listed = jobs.list_runs()
+    shutil.rmtree(d)
+    monkeypatch.setattr(jobs, "list_runs", lambda base=None: listed)
+    at.run()
+    assert any("no longer exists" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not at.exception
+
+
+def test_stop_on_a_runs_folder_that_cannot_be_written_says_so_in_one_line(monkeypatch):
+    d = handwritten_run("running")
+    runs.set_status(d, state="running", **jobs.process_identity())
+    at = _page()
+
+    def read_only(*a, **k):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(runs, "request_stop", read_only)
+    next(b for b in at.button if b.label == "Stop training").click().run()
+    said = [e.value for e in at.error if "cannot be written" in e.value]
+    assert len(said) == 1 and "Read-only file system" in said[0] and not at.exception

@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from cnnweb import conv, paths, zoo
+from cnnweb import conv, paths, summary, zoo
+from tests.receptive import measured_rf
 
 keras = pytest.importorskip("keras")
 
@@ -39,7 +40,7 @@ def built(name, shape="32", classes=10):
 
 @functools.cache
 def rows_of(name, shape="32"):
-    return zoo.summary(built(name, shape))
+    return summary.layer_table(built(name, shape))
 
 
 def test_every_architecture_of_the_issue_is_listed_with_info():
@@ -56,7 +57,7 @@ def test_exact_parameter_count(name, shape):
     want = (COUNTS_32 if shape == "32" else COUNTS_28)[name]
     model = built(name, shape)
     assert model.count_params() == want
-    assert zoo.totals(rows_of(name, shape))["params"] == want
+    assert summary.totals(rows_of(name, shape))["params"] == want
 
 
 @pytest.mark.parametrize("name", sorted(COUNTS_32))
@@ -71,7 +72,7 @@ def test_summary_matches_keras_layer_by_layer(name, shape):
         assert row["params"] == layer.count_params(), row["name"]
         trainable = sum(int(np.prod(w.shape)) for w in layer.trainable_weights)
         assert (row["trainable"], row["non_trainable"]) == (trainable, layer.count_params() - trainable)
-    t = zoo.totals(rows)
+    t = summary.totals(rows)
     assert t["trainable"] == sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     assert t["flops"] == 2 * t["macs"] > 0
 
@@ -112,22 +113,6 @@ def test_receptive_fields_follow_conv_receptive_field_on_a_plain_stack():
     assert by["flatten"]["rf_size"] is None and by["fc1"]["rf_size"] is None
 
 
-def _measured_rf(model, layer_name, size):
-    """Receptive field measured the Keras way: the input pixels whose gradient reaches the
-    centre cell of a layer's output (rows, after summing channels)."""
-    import tensorflow as tf
-
-    sub = keras.Model(model.inputs[0], model.get_layer(layer_name).output)
-    x = tf.Variable(np.random.default_rng(1).uniform(0, 255, (1, size, size, 3)).astype("float32"))
-    with tf.GradientTape() as tape:
-        y = sub(x, training=False)
-        c = y.shape[1] // 2
-        target = tf.reduce_sum(y[0, c, c, :])
-    g = np.abs(tape.gradient(target, x).numpy()[0]).sum(axis=(1, 2))
-    rows = np.nonzero(g > 0)[0]
-    return rows.max() - rows.min() + 1
-
-
 @pytest.mark.parametrize(("name", "layer"), [("bn_leaky_cnn", "block4_leaky"),
                                              ("inception10", "inc1a_concat"),
                                              ("resnet18", "res1b_relu")])
@@ -135,8 +120,8 @@ def test_receptive_field_equals_the_gradient_footprint_in_keras(name, layer):
     """Strided convs, a 4-branch Inception concat (max over paths) and a residual add."""
     size = 64
     model = zoo.build(name, (size, size, 3))
-    rows = {r["name"]: r for r in zoo.summary(model)}
-    assert _measured_rf(model, layer, size) == rows[layer]["rf_size"]
+    rows = {r["name"]: r for r in summary.layer_table(model)}
+    assert measured_rf(model, layer, size) == rows[layer]["rf_size"]
 
 
 def test_branching_rf_is_the_widest_inbound_path():
@@ -221,19 +206,23 @@ def test_register_adds_a_recipe_and_refuses_a_duplicate_name(monkeypatch):
 def test_summary_falls_back_to_keras_for_layer_types_it_does_not_model():
     inp = keras.Input((6, 6, 2))
     x = keras.layers.Conv2D(4, 3, name="c")(inp)
+    x = keras.layers.EinsumDense("abcd,de->abce", output_shape=(4, 4, 5), bias_axes="e",
+                                  name="ein")(x)
     x = keras.layers.LayerNormalization(name="ln")(x)
     model = keras.Model(inp, keras.layers.GlobalAveragePooling2D(name="g")(x))
-    rows = {r["name"]: r for r in zoo.summary(model)}
-    assert rows["ln"]["computed_by"] == "keras" and rows["ln"]["params"] == 8
-    assert rows["g"]["computed_by"] == "cnnweb.conv" and rows["g"]["output_shape"] == (4,)
-    assert zoo.totals(list(rows.values()))["params"] == model.count_params()
+    rows = {r["name"]: r for r in summary.layer_table(model)}
+    assert rows["ein"]["computed_by"] == "keras" and rows["ein"]["params"] == 4 * 5 + 5
+    assert rows["ein"]["output_shape"] == (4, 4, 5) and rows["ein"]["macs"] is None
+    assert rows["ln"]["computed_by"] == "cnnweb.conv" and rows["ln"]["params"] == 10
+    assert rows["g"]["computed_by"] == "cnnweb.conv" and rows["g"]["output_shape"] == (5,)
+    assert summary.totals(list(rows.values()))["params"] == model.count_params()
 
 
 def test_dot_diagram_shows_branches_and_skip_connections():
-    inc = zoo.to_dot(built("inception10"), rows_of("inception10"))
+    inc = summary.to_dot(built("inception10"), rows_of("inception10"))
     assert inc.startswith("digraph") and inc.rstrip().endswith("}")
     assert sum(1 for line in inc.splitlines() if line.strip().endswith('-> "inc1a_concat";')) == 4
-    res = zoo.to_dot(built("resnet18"), rows_of("resnet18"))
+    res = summary.to_dot(built("resnet18"), rows_of("resnet18"))
     # identity shortcuts are dashed "skip" edges: 8 blocks, 3 of them with a 1x1 projection
     assert res.count('label="skip"') == 5
     assert '"res2a_short_conv" -> "res2a_add"' in res
@@ -241,7 +230,7 @@ def test_dot_diagram_shows_branches_and_skip_connections():
 
 
 def test_format_table_ends_with_the_totals():
-    text = zoo.format_table(rows_of("baseline"))
+    text = summary.format_table(rows_of("baseline"))
     assert "Total params: 198,506 (trainable 198,494, non-trainable 12)" in text
     assert text.splitlines()[0].split()[:3] == ["Layer", "Type", "Config"]
 
@@ -276,3 +265,54 @@ def test_cli_summary_bad_arguments_exit_2_with_one_error_line(args):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [r.stderr.strip()]
     assert r.stderr.startswith("error:") and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- the notes' numbers, derived
+
+def _macs(name, **hp):
+    model = zoo.build(name, zoo.info(name)["input_shape"], 10, **hp)
+    return summary.totals(summary.layer_table(model))["macs"]
+
+
+def _mac_claims(name):
+    """(network the claim is about, hyperparameters) for each "about N million multiply-adds"
+    in the note, in order: "At width W" before a claim is about that width, "tutorial 1's
+    network" about mnist_cnn, anything else about the architecture itself."""
+    import re
+
+    text = zoo.info(name)["notes"]
+    out = []
+    for m in re.finditer(r"about ([\d.]+) million", text, re.IGNORECASE):
+        before = text[max(m.start() - 40, 0):m.start()]
+        width = re.search(r"width (\d+) \($", before)
+        if width:
+            out.append((m.group(1), name, {"width": int(width.group(1))}))
+        elif "tutorial 1's network (" in before:
+            out.append((m.group(1), "mnist_cnn", {}))
+        else:
+            out.append((m.group(1), name, {}))
+    return out
+
+
+@pytest.mark.parametrize("name", [n for n in zoo.names() if _mac_claims(n)])
+def test_the_notes_multiply_add_claims_are_the_computed_counts_in_both_languages(name):
+    """e.g. cnnweb_cifar at width 24: 22,031,808 multiply-adds, so "about 22 million" (it said
+    20) and in Chinese "约 2200 万"."""
+    import re
+
+    from cnnweb import i18n
+
+    claims = _mac_claims(name)
+    zh = [int(n) * 10_000 for n in re.findall(r"约 (\d+) 万次", i18n.t(f"zoo.{name}.notes",
+                                                                      lang="zh"))]
+    assert len(zh) == len(claims), (name, zh)
+    for (said, net, hp), said_zh in zip(claims, zh, strict=True):
+        decimals = len(said.split(".")[1]) if "." in said else 0
+        want = round(_macs(net, **hp) / 1e6, decimals)
+        assert float(said) == want, (name, net, hp, said, want)
+        assert said_zh == round(want * 1e6), (name, said_zh)
+
+
+def test_cnnweb_cifar_at_width_24_has_22_031_808_multiply_adds():
+    assert _macs("cnnweb_cifar", width=24) == 22_031_808
+    assert "about 22 million" in zoo.info("cnnweb_cifar")["notes"]

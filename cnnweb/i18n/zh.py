@@ -44,7 +44,7 @@ MESSAGES = {
                     "指向存放它们的文件夹。",
     "home.models": "训练好的模型",
     "home.models_error": "无法列出模型：{error}",
-    "home.no_models": "还没有训练好的模型：去训练页训练一个吧。",
+    "home.no_models": "还没有训练好的模型：去“训练”页训练一个吧。",
     "home.shipped": "随附",
     "home.yours": "你的",
     "home.ready": "可用",
@@ -67,7 +67,7 @@ MESSAGES = {
     "diag.rem.early_stopping": "早停（Early Stopping）：最好的模型出现在第 {epoch} 轮（验证集损失 "
                                "{loss:.3f}）；只训练 {epoch} 轮，或打开早停并设耐心值为 2，以保留最佳"
                                "一轮的权重。",
-    "diag.rem.add_dropout": "Dropout（舍弃）：加入 Dropout（例如 0.4）。在种子教程 002 中，Dropout(0.4) "
+    "diag.rem.add_dropout": "Dropout（舍弃）：加入 Dropout（例如 0.4）。在教程 2 中，Dropout(0.4) "
                             "加上 15 轮训练把 CIFAR-10 测试准确率从 71.17% 提高到 73.29%。",
     "diag.rem.raise_dropout": "Dropout（舍弃）：把比例从 {old:g} 提高到 {new:g}。",
     "diag.rem.augment": "数据增强：打开它（随机平移，CIFAR-10 还有水平翻转），让模型永远不会两次看到完全"
@@ -77,7 +77,7 @@ MESSAGES = {
     "diag.rem.more_data_n": "更多数据：这次只用了 {n:,} 张图片训练{why}；完整的数据集是最好的正则化。",
     "diag.rem.more_data": "更多数据：这次只用了很少的图片训练{why}；完整的数据集是最好的正则化。",
     "diag.rem.weight_decay": "权重衰减：例如 1e-4（AdamW），让权重保持较小。",
-    "diag.rem.batchnorm": "批标准化：带 BatchNormalization 的网络（种子教程 004 的 BN + LeakyReLU "
+    "diag.rem.batchnorm": "批标准化：带 BatchNormalization 的网络（教程 4 的 BN + LeakyReLU "
                           "网络在 CIFAR-10 上达到 73.79%）训练更稳定，也有一点正则化作用。",
     "diag.rem.smaller": "更小的模型：更少的卷积核或全连接神经元，留给死记硬背的空间就更少。",
     "diag.diverged": "训练在第 {epoch} 轮发散：损失变成了 NaN 或急剧增大。",
@@ -86,7 +86,7 @@ MESSAGES = {
     "diag.rem.lower_lr_10x": "把学习率降低到十分之一。",
     "diag.rem.use_bn": "使用带 BatchNormalization（批标准化）的网络，它能让激活值保持在合理范围。",
     "diag.rem.adam": "如果用的是 SGD，换成 Adam，它会为每个权重自适应地调整步长。",
-    "diag.too_early": "现在判断为时尚早：至少等两轮（epoch）。",
+    "diag.too_early": "尚不明确：目前只有 {n} 个完整的轮次（epoch），诊断至少需要 {k} 轮。",
     "diag.no_validation": "没有验证数据，无法看出过拟合：把验证集比例设为大于 0。",
     "diag.marker_overfit": "第 {epoch} 轮起过拟合",
     "diag.val_rose": "验证集损失在第 {best} 轮最低（{best_loss:.3f}），到第 {n} 轮升到 "
@@ -114,7 +114,7 @@ MESSAGES = {
     "les.in_channels": "输入通道数",
     "les.stride": "步长",
     "les.stacked3x3.title": "两层 3×3 卷积优于一层 5×5",
-    "les.stacked3x3.intro": "出自种子教程 000：“两层3x3的卷积核(参数20个)和一层5x5(参数26个)的卷积核特征"
+    "les.stacked3x3.intro": "出自教程 0：“两层3x3的卷积核(参数20个)和一层5x5(参数26个)的卷积核特征"
                             "提取能力是一样的。一般来讲2层3x3的卷积核优于一层5x5的。”我们来逐个验证这些数字。",
     "les.stacked3x3.s1": "一个卷积核有多少参数",
     "les.stacked3x3.s1_text": "卷积核的每个格子、每个输入通道各有一个权重，再加一个偏置。教程中的例子："
@@ -143,7 +143,7 @@ MESSAGES = {
     "les.stacked3x3.s4_text": "原理演示页有同样的比较，可以设置任意通道数，还可以用层表格堆叠你自己的网络。",
     "les.stacked3x3.link": "在原理演示页打开这个比较",
     "les.padding.title": "SAME 与 VALID 填充",
-    "les.padding.intro": "出自种子教程 000 和 003：padding='SAME'（全零填充）时，输出特征图边长 = 输入"
+    "les.padding.intro": "出自教程 0 和 3：padding='SAME'（全零填充）时，输出特征图边长 = 输入"
                          "边长 / 步长；padding='VALID'（不全零填充）时，输出边长 = (输入边长 − 卷积核"
                          "核长 + 1) / 步长，结果都向上取整。",
     "les.padding.s1": "教程里的两个公式",
@@ -167,7 +167,7 @@ MESSAGES = {
     "les.padding.layers_end": "经过 {depth} 层 {k}×{k} 卷积后：SAME 每边 **{same}** 个像素，"
                               "VALID 每边 **{valid}** 个像素。",
     "les.cbapd.title": "CBAPD：五个基本模块",
-    "les.cbapd.intro": "种子教程 003：“卷积是什么？卷积就是特征提取器，就是CBAPD”：卷积（Convolutional）、"
+    "les.cbapd.intro": "教程 3：“卷积是什么？卷积就是特征提取器，就是CBAPD”：卷积（Convolutional）、"
                        "批标准化（BN）、激活（Activation）、池化（Pooling）、舍弃（Dropout）。",
     "les.cbapd.s1": "五个模块",
     "les.cbapd.s1_text": "- **C** Conv2D（卷积）：卷积核在图片上滑动，提取特征。\n- **B** "
@@ -177,7 +177,7 @@ MESSAGES = {
                          "特征图变小。\n- **D** Dropout（舍弃）：训练时按一定概率暂时舍弃一部分"
                          "神经元。",
     "les.cbapd.s2": "教程里的模块，用 Keras 写出来",
-    "les.cbapd.s2_text": "种子教程 000 的 Baseline，输入为 32×32×3 的 CIFAR-10 图片：Conv2D(6, 5×5, "
+    "les.cbapd.s2_text": "教程 0 的 Baseline，输入为 32×32×3 的 CIFAR-10 图片：Conv2D(6, 5×5, "
                          "same) → BN → ReLU → MaxPool2D(2, 2, same) → Dropout(0.2)。输出尺寸和参数量"
                          "实时计算：",
     "les.cbapd.filters": "卷积核个数",
@@ -201,11 +201,11 @@ MESSAGES = {
                               "尺寸减半并保留最强的响应；D 在训练时随机把一些点置零（其余的点放大，使总和"
                               "保持不变）。",
     "les.cbapd.s4": "到处都是 CBAPD",
-    "les.cbapd.s4_text": "种子教程 003 把 VGG16 的 13 层卷积写成 CBA CBAPD CBA CBAPD CBA CBA CBAPD CBA "
-                         "CBA CBAPD CBA CBAPD CBAPD：同样的五个模块反复出现。模型库逐层展示了 VGG16 "
-                         "和其他经典网络。",
+    "les.cbapd.s4_text": "教程 3 把 VGG16 的 {convs} 层卷积写成 "
+                         "{letters}：同样的五个模块反复出现，其中 {pools} "
+                         "处带池化。模型库逐层展示了 VGG16 和其他经典网络。",
     "les.overfit.title": "我的 CIFAR 模型为什么过拟合，Dropout 又是怎样解决的",
-    "les.overfit.intro": "种子教程 002 在 CIFAR-10 上训练了一个小型卷积神经网络，没有达到测试集准确率 "
+    "les.overfit.intro": "教程 2 在 CIFAR-10 上训练了一个小型卷积神经网络，没有达到测试集准确率 "
                          "72% 的要求。增加训练轮数反而更差。加入 layers.Dropout(0.4) 后达到了要求。",
     "les.overfit.s1": "教程里发生了什么",
     "les.overfit.s1_text": "训练集准确率一直上升，验证集准确率却停滞不前：模型记住了训练图片（过拟合）。"
@@ -228,7 +228,7 @@ MESSAGES = {
                         "**{scale:.2f}**。",
     "les.overfit.mask": "一批数据的舍弃掩码：0 = 被舍弃",
     "les.overfit.s4": "自己动手试试",
-    "les.overfit.s4_text": "每个链接都会打开训练页并填好一个预设：种子教程中会过拟合的 10 轮训练、它的解决"
+    "les.overfit.s4_text": "每个链接都会打开“训练”页并填好一个预设：教程中会过拟合的 10 轮训练、它的解决"
                            "办法（Dropout 0.4，15 轮），以及用 2,000 张图片在一分钟内看到过拟合。点击“开始"
                            "训练”，看两条曲线如何分开。",
     # 在别处是数据的词（滤波器和图片名、图表标签）
@@ -284,7 +284,6 @@ MESSAGES = {
     "xp.channels_help": "灰度图为 1（MNIST），彩色图为 3（CIFAR-10）",
     "xp.bias": "偏置",
     "xp.bias_help": "每个卷积核在点积之后再加上一个学习得到的数。",
-    "xp.stack": "层结构：共 {n} 层。点击单元格修改；表格下方的 + 添加一行，勾选行后出现删除按钮",
     "xp.new_layer": "新的层",
     "xp.add_layer": "添加一层",
     "xp.remove_last": "删除末层",
@@ -340,12 +339,14 @@ MESSAGES = {
     "xp.col": "输出列",
     "xp.on_picture": "画在图片上",
     "xp.on_picture_help": "在下面垫一张与输入同样大小的示例图片",
-    "xp.rf_text": "第 {li} 层的输出点 **({r}, {c})** 的感受野是 **{size}×{size}** 个输入像素（虚线框：第 {top} 到 "
-                  "{bottom} 行，第 {left} 到 {right} 列）；相邻输出点相隔 **{jump}** 个像素。它读取真实输入的第 {r0}–{r1} "
-                  "行和第 {c0}–{c1} 列",
+    "xp.rf_text": "第 {li} 层的输出点 **({r}, {c})** 的感受野是 **{size:,}×{size:,}** "
+                  "个输入像素（虚线框：第 {top} 到 {bottom} 行，第 {left} 到 {right} "
+                  "列）；相邻输出点相隔 **{jump:,}** 个像素。它读取真实输入的第 {r0}–{r1} 行和第 "
+                  "{c0}–{c1} 列",
     "xp.rf_outside": "；框中有 {outside} 个像素是填充或膨胀留下的空洞。",
     "xp.rf_inside": "。",
-    "xp.rf_paths": "中心最多有 **{most}** 条路径到达，边缘最少只有 **{least}** 条：感受野的中间最重要。",
+    "xp.rf_paths": "中心最多有 **{most:,}** 条路径到达，边缘最少只有 **{least:,}** "
+                   "条：感受野的中间最重要。",
     "xp.cmp_rf": "两种方式的感受野",
     "xp.cmp_params": "{n:,} 个参数",
     "xp.cmp_delta": "比堆叠多 {d:+,}",
@@ -369,20 +370,20 @@ MESSAGES = {
     "xp.filter_caption": "每个输出像素是 3×3 邻域与卷积核逐点相乘之和（'same' 全零填充保持尺寸；沿边框的强响应来自图片外面补的零）。卷积神经网络从数据中学"
                          "到这样的卷积核，而不是由人手工写出。",
     # 原理演示的预设层结构（cnnweb.stack.PRESETS）：名称与说明
-    "term.Seed 001: the Keras MNIST CNN": "种子教程 001：Keras 的 MNIST 卷积神经网络",
+    "term.Seed 001: the Keras MNIST CNN": "教程 1：Keras 的 MNIST 卷积神经网络",
     "term.The tutorial's network: 26→13→11→5→3; parameters 320, 18,496 and 36,928.": (
         "教程里的网络：26→13→11→5→3；参数量 320、18,496 和 36,928。"),
-    "term.Seed 002: the CIFAR-10 CNN": "种子教程 002：CIFAR-10 卷积神经网络",
+    "term.Seed 002: the CIFAR-10 CNN": "教程 2：CIFAR-10 卷积神经网络",
     "term.Same shape as the MNIST net on colour input: the first conv has 3×3×3×32+32 = 896.": (
         "与 MNIST 网络结构相同，但输入是彩色的：第一层卷积有 3×3×3×32+32 = 896 个参数。"),
-    "term.Seed 004: strided convolutions, same padding": "种子教程 004：带步长的卷积，全零填充",
+    "term.Seed 004: strided convolutions, same padding": "教程 4：带步长的卷积，全零填充",
     "term.Stride 2 with 'same' padding halves the size: 32→32→16→16→8, no pooling needed.": (
         "步长 2 加全零填充（same）让尺寸减半：32→32→16→16→8，不需要池化层。"),
     "term.Seed 004: two small convs (490 and 1,820 parameters)": (
-        "种子教程 004：两个小卷积层（490 和 1,820 个参数）"),
+        "教程 4：两个小卷积层（490 和 1,820 个参数）"),
     "term.(4×4×3+1)×10 = 490 and (3×3×10+1)×20 = 1,820.": (
         "(4×4×3+1)×10 = 490，(3×3×10+1)×20 = 1,820。"),
-    "term.Seed 000: one 5×5 conv, same padding, then pooling": "种子教程 000：一层 5×5 卷积，全零填充，然后池化",
+    "term.Seed 000: one 5×5 conv, same padding, then pooling": "教程 0：一层 5×5 卷积，全零填充，然后池化",
     "term.5×5×3×6+6 = 456 parameters; 'same' keeps 32×32 until the pooling halves it.": (
         "5×5×3×6+6 = 456 个参数；全零填充（same）保持 32×32，直到池化把它减半。"),
     "term.VGG block: two 3×3 convs and a pool": "VGG 模块：两层 3×3 卷积加一个池化层",
@@ -457,16 +458,16 @@ MESSAGES = {
     "tr.metric": "指标",
     "term.val_accuracy": "验证集准确率",
     "term.val_loss": "验证集损失",
-    "term.Seed 001: MNIST CNN, 5 epochs": "种子教程 001：MNIST 卷积神经网络，5 轮",
-    "term.seed 001: 99.01% test accuracy after 5 epochs": "种子教程 001：5 轮后测试准确率 99.01%",
-    "term.Seed 002: CIFAR CNN, 10 epochs (overfits)": "种子教程 002：CIFAR 卷积神经网络，10 轮（过拟合）",
+    "term.Seed 001: MNIST CNN, 5 epochs": "教程 1：MNIST 卷积神经网络，5 轮",
+    "term.seed 001: 99.01% test accuracy after 5 epochs": "教程 1：5 轮后测试准确率 99.01%",
+    "term.Seed 002: CIFAR CNN, 10 epochs (overfits)": "教程 2：CIFAR 卷积神经网络，10 轮（过拟合）",
     "term.seed 002: 71.17% test accuracy; validation loss turns up after epoch 7": (
-        "种子教程 002：测试准确率 71.17%；第 7 轮之后验证集损失开始上升"),
-    "term.Seed 002 remedy: Dropout 0.4, 15 epochs": "种子教程 002 的解决办法：Dropout 0.4，15 轮",
+        "教程 2：测试准确率 71.17%；第 7 轮之后验证集损失开始上升"),
+    "term.Seed 002 remedy: Dropout 0.4, 15 epochs": "教程 2 的解决办法：Dropout 0.4，15 轮",
     "term.seed 002 with Dropout(0.4): 73.29% test accuracy, the gap closes": (
-        "种子教程 002 加 Dropout(0.4)：测试准确率 73.29%，差距缩小"),
-    "term.Seed 004: BN + LeakyReLU CNN, 10 epochs": "种子教程 004：BN + LeakyReLU 卷积神经网络，10 轮",
-    "term.seed 004: 73.79% test accuracy": "种子教程 004：测试准确率 73.79%",
+        "教程 2 加 Dropout(0.4)：测试准确率 73.29%，差距缩小"),
+    "term.Seed 004: BN + LeakyReLU CNN, 10 epochs": "教程 4：BN + LeakyReLU 卷积神经网络，10 轮",
+    "term.seed 004: 73.79% test accuracy": "教程 4：测试准确率 73.79%",
     "term.Overfitting in one minute: CIFAR CNN on 2,000 images": (
         "一分钟看到过拟合：用 2,000 张图片训练 CIFAR 卷积神经网络"),
     "term.a small training set and no dropout: the train/validation gap opens within minutes": (
@@ -506,8 +507,8 @@ MESSAGES = {
     "gal.building": "正在把每种网络结构各构建一次…",
     "gal.best_acc": "最佳测试准确率",
     "gal.compare_note": "准确率是本应用中训练的该结构模型的最佳测试集准确率（训练之前为空）。参数量和乘加次数按 10 个类别计算。",
-    "gal.no_models": "还没有训练好的模型。在训练页训练一个，它就会出现在这里。",
-    "gal.go_trainer": "去训练页",
+    "gal.no_models": "还没有训练好的模型。在“训练”页训练一个，它就会出现在这里。",
+    "gal.go_trainer": "去“训练”页",
     "gal.created": "创建时间",
     "gal.unusable": "**{name}** 无法使用：{error}。",
     "gal.unreadable": "（无法读取）",
@@ -527,8 +528,8 @@ MESSAGES = {
     "gal.cancel": "取消",
     # ---------------------------------------------------------------- 预测
     "pred.acc_unknown": "准确率 ?",
-    "pred.intro": "手写一个数字或上传图片：模型会说出它看到了什么、有多大把握、各层对什么有响应，以及它看的是哪里。",
-    "pred.no_model": "没有找到训练好的模型。随附的模型在 models/ 目录中；可以在训练页或用 `python -m cnnweb train` 训练一个。",
+    "pred.intro": "手写一个数字、上传图片或用摄像头拍一张：模型会说出它看到了什么、有多大把握、各层对什么有响应，以及它看的是哪里。",
+    "pred.no_model": "没有找到训练好的模型。随附的模型在 models/ 目录中；可以在“训练”页或用 `python -m cnnweb train` 训练一个。",
     "pred.model_help": "★ = 随 cnnweb 附带；其后是你训练的模型",
     "pred.topk": "前 k 个",
     "pred.load_error": "无法加载这个模型：{error}",
@@ -577,24 +578,7 @@ MESSAGES = {
     "term.trained (colour = test accuracy)": "已训练（颜色 = 测试准确率）",
     "term.val accuracy": "验证集准确率",
     "term.val loss": "验证集损失",
-    "phrase.input × kernel": "输入 × 卷积核",
-    "phrase. + zero padding (grey)": " + 全零填充（灰色）",
-    "phrase.: pixels the cell sees (darker = more paths)": "：该点所见（越深路径越多）",
-    "phrase.: the chosen cell": "：选中的点",
-    "phrase.input ": "输入 ",
-    "phrase.kernel ": "卷积核 ",
-    "phrase.output ": "输出 ",
     # 原理演示中层描述和 Keras 提示里的词（cnnweb.stack）
-    "phrase. filters": " 个卷积核",
-    "phrase.stride ": "步长 ",
-    "phrase.dilation ": "膨胀率 ",
-    "phrase. zeros": " 个零",
-    "phrase.In Keras: ": "在 Keras 中：",
-    "phrase. followed by a 'valid' layer.": "，后面接一个 'valid' 层。",
-    "term.Keras refuses stride > 1 together with dilation > 1 (PyTorch allows it).": (
-        "Keras 不允许步长 > 1 与膨胀率 > 1 同时使用（PyTorch 允许）。"),
-    "term.Keras has no 'full' padding: add ZeroPadding2D(kernel − 1) before a valid layer.": (
-        "Keras 没有 'full' 填充：在 valid 层前加 ZeroPadding2D(卷积核 − 1)。"),
     "ds.sample": "随附的 {title} 小样本（训练集 {n:,} 张）；要得到真实的准确率，请把完整数据集放进 data/ "
                  "或设置 CNNWEB_DATA_DIR",
     "ds.found": "{title}，来自 {path}，训练集 {n:,} 张",
@@ -602,15 +586,17 @@ MESSAGES = {
     "zoo.mnist_cnn.description": "三个 3x3 卷积层和两个最大池化层，经典的 MNIST 卷积神经网络。",
     "zoo.mnist_cnn.notes": "小而快：约 9.3 万个参数，几轮训练就能在 MNIST 上达到约 99% 的测试准确率。不填充（valid）使尺寸依次缩小 28 "
                            "-> 26 -> 13 -> 11 -> 5 -> 3。",
-    "zoo.cifar_cnn.description": "同样的三层卷积结构，输入换成 32x32 彩色图片；在分类器前加 Dropout 0.4 是种子教程解决过拟合的办法。",
-    "zoo.cifar_cnn.notes": "在 CIFAR-10 上训练到约 70% 后开始过拟合：训练准确率继续上升，验证准确率停滞。种子教程在最后一个卷积层后加入 "
+    "zoo.cifar_cnn.description": "同样的三层卷积结构，输入换成 32x32 彩色图片；在分类器前加 Dropout 0.4 是教程解决过拟合的办法。",
+    "zoo.cifar_cnn.notes": "在 CIFAR-10 上训练到约 70% 后开始过拟合：训练准确率继续上升，验证准确率停滞。教程在最后一个卷积层后加入 "
                            "Dropout(0.4)（设置 dropout=0.4），差距随之缩小。",
     "zoo.baseline.description": "一个 CBAPD 模块（6 个 5x5 卷积核、批标准化、ReLU、最大池化、Dropout）加两个全连接层。",
-    "zoo.baseline.notes": "课程的模板：卷积、批标准化、激活、池化、舍弃。几乎所有参数都在第一个全连接层（16*16*6 个输入 x 128）。种子教程 000 "
-                          "把它写成无法重新加载的子类模型；这里用函数式 API 实现，保存后能原样读回。",
+    "zoo.baseline.notes": "课程的模板：卷积、批标准化、激活、池化、舍弃。几乎所有参数都在第一个全连接层（16×16×6 "
+                          "个输入 × 128）。教程 0 "
+                          "把它写成无法重新加载的子类模型；这里用函数式 API "
+                          "实现，保存后能原样读回。",
     "zoo.bn_leaky_cnn.description": "四个 3x3 卷积层（其中两个步长为 2），每层都接批标准化和 LeakyReLU，然后是带批标准化和 "
                                     "Dropout 0.5 的 128 个神经元的全连接层。",
-    "zoo.bn_leaky_cnn.notes": "用带步长的卷积代替池化来降采样。每层后面的批标准化让训练更稳定；种子教程 10 轮在 CIFAR-10 上达到 73.8%。",
+    "zoo.bn_leaky_cnn.notes": "用带步长的卷积代替池化来降采样。每层后面的批标准化让训练更稳定；教程 10 轮在 CIFAR-10 上达到 73.8%。",
     "zoo.lenet5.description": "LeNet-5：两个 5x5 的 sigmoid 卷积层加最大池化，然后是 120、84 个神经元的全连接层和分类器。",
     "zoo.lenet5.notes": "第一个卷积神经网络（1998）：共享的卷积核大大减少了参数量。那时还没有批标准化和 Dropout，唯一的激活函数是 sigmoid。",
     "zoo.alexnet8.description": "AlexNet，8 层：五个卷积层（前两个带归一化和 3x3/2 池化）和三个全连接层。",
@@ -634,32 +620,486 @@ MESSAGES = {
                               "测试集上超过 99.3%。不填充（valid）：28 -> 26 -> 24 -> 12 -> 10 -> 8 -> 4。",
     "zoo.cnnweb_cifar.description": "一个小型 VGG：三个模块，每个含两个 3x3 卷积-批标准化-ReLU 层（宽度、2 倍、4 "
                                     "倍卷积核）和最大池化，再接全局平均池化和一个全连接分类器：随附的 CIFAR-10 模型。",
-    "zoo.cnnweb_cifar.notes": "为 CPU 设计：每张图片约 3800 万次乘加。批标准化、翻转和平移、余弦学习率调度和标签平滑让它 20 轮在 "
-                              "CIFAR-10 上超过 82% 的测试准确率；用全局平均池化代替大的全连接层，使参数量少于 30 万。宽度 24（约 2000 "
-                              "万次乘加）时同样的配置达到 81.5%。",
+    "zoo.cnnweb_cifar.notes": "为 CPU 设计：每张图片约 3900 "
+                              "万次乘加。批标准化、翻转和平移、余弦学习率调度和标签平滑让它 20 "
+                              "轮在 CIFAR-10 上超过 82% "
+                              "的测试准确率；用全局平均池化代替大的全连接层，使参数量少于 30 "
+                              "万。宽度 24（约 2200 万次乘加）时同样的配置达到 81.5%。",
     "zoo.cnnweb_mnist_fast.description": "两个 3x3 卷积-批标准化-ReLU 层（宽度、2 倍宽度）加最大池化，然后是一个全连接分类器："
                                          "三轮训练就让 MNIST 达到 99%。",
-    "zoo.cnnweb_mnist_fast.notes": "每张图片约 240 万次乘加，与种子教程 001 的网络相当，参数量却只有它的三分之一。批标准化让它能用大的学习率，余弦"
-                                   "调度在几轮内完成其余的工作（见 BENCHMARKS.md）。不填充（valid）：28 -> 26 -> 13 -> "
-                                   "11 -> 5。",
+    "zoo.cnnweb_mnist_fast.notes": "每张图片约 250 万次乘加，接近教程 1 的网络（约 280 "
+                                   "万次），参数却只有 3.5 万个（它有 9.3 "
+                                   "万个）。批标准化让它能用大的学习率，余弦调度在几轮内完成其余的工作（见 "
+                                   "BENCHMARKS.md）。不填充（valid）：28 -> 26 -> 13 -> 11 -> 5。",
     "zoo.cnnweb_cifar_fast.description": "宽度为 16 的 cnnweb_cifar：三个块，每块两个 3x3 "
                                          "卷积-批标准化-ReLU 层（16、32、64 个滤波器）加最大池化，"
                                          "再接全局平均池化和一个全连接分类器：在双核 CPU 上几分钟训练 CIFAR-10。",
     "zoo.cnnweb_cifar_fast.notes": "每张图片约 1000 万次乘加，是宽度 32 的 cnnweb_cifar 的四分之一，"
                                    "参数约 7.3 万。重深度而非宽度（六个卷积层）：短时间训练中，"
-                                   "更深的网络每个 epoch 学到的更多（见 BENCHMARKS.md）。",
-    # cnnweb.device.describe()
-    "phrase.CPU only (": "仅 CPU（",
-    "phrase. cores):": " 核）：",
-    # cnnweb.jobs.describe()：每次运行一行（"mnist_cnn on mnist, 5 epochs: finished, ..."）
-    "phrase. on ": "，数据集 ",
-    "phrase. epochs": " 轮",
-    "phrase.: queued": "：排队中",
-    "phrase.: running": "：运行中",
-    "phrase.: finished": "：已完成",
-    "phrase.: stopped": "：已停止",
-    "phrase.: failed": "：失败",
-    "phrase.% test": "% 测试准确率",
+                                   "更深的网络每一轮学到的更多（见 BENCHMARKS.md）。",
+    # cnnweb.runs.describe()：每次运行一行（"mnist_cnn，数据集 mnist，5 轮：已完成，……"）
+    "run.desc": "{arch}，数据集 {dataset}",
+    "run.desc_epochs": "{arch}，数据集 {dataset}，{epochs} 轮",
+    "run.desc_id": "{what}（{id}）",
+    "run.desc_state": "{what}：{state}（{id}）",
+    "run.desc_acc": "{what}：{state}，测试准确率 {acc:.2%}（{id}）",
+    "run.state_queued": "排队中",
+    "run.state_running": "运行中",
+    "run.state_finished": "已完成",
+    "run.state_stopped": "已停止",
+    "run.state_failed": "失败",
     "les.next": "下一节课：{title}",
     "term.Draw a digit first": "先写一个数字",
+    # --- h2-storedata
+    # cnnweb.archive：不可信的文件和 zip 压缩包，读取之前先检查
+    "arc.missing": "{file}：没有这个文件",
+    "arc.folder": "{file} 是一个文件夹，不是文件",
+    "arc.special": "{file} 不是普通文件（而是管道、设备或套接字）；只读取普通文件",
+    "arc.file_too_big": "{file} 有 {size}，超过了允许的 {limit}",
+    "arc.not_zip": "{file}：不是{what}（不是 zip 压缩包）",
+    "arc.members": "{file} 里有 {n:,} 个文件，超过了允许的 {limit} 个：未解压就拒绝了",
+    "arc.too_big": "{file} 解压后会有 {size}，超过了允许的 {limit}（zip 炸弹？）：未解压就拒绝了",
+    "arc.overlap": "{file} 格式有误：其中的成员共用同一段压缩数据（zip 炸弹？）；未解压就拒绝了",
+    "arc.ratio": "{file}：{member} 解压后会是存储大小的 {ratio:,.0f} 倍（最多允许 {limit} 倍；"
+                 "zip 炸弹？）：未解压就拒绝了",
+    "arc.what_npz": "有效的 .npz 文件",
+    "arc.what_keras": " Keras 模型文件（文件不完整、已损坏或是别的格式）",
+    # cnnweb.store：模型的元数据文件（sidecar）要与模型本身相符
+    "store.cannot_use": "无法使用这个模型：{why}",
+    "store.bad_shape": "{file} 中的 input_shape 是 {value}，不是由三个整数组成的列表",
+    "store.shape_limits": "它的输入是 {shape}；本应用最多只能输入 {side}×{side}、1 或 3 个通道的图片",
+    "store.bad_classes": "{file} 中的 class_names 是 {value}，不是由 1 到 {limit} 个名称（每个最多 "
+                         "{chars} 个字符）组成的列表",
+    "store.bad_input": "它的输入是 {shape}，不是一张图片（高、宽、通道）",
+    "store.bad_output": "它的输出是 {shape}，不是 2 到 {limit} 个类别各一个分数",
+    "store.shape_mismatch": "{file} 说输入是 {said}，但模型接受的是 {real}",
+    "store.classes_mismatch": "{file} 列出了 {n} 个类别，但模型有 {units} 个输出",
+    # cnnweb.data：无法使用的数据集文件
+    "ds.bad_labels": "{file}：标签不是最多 {limit:,} 个整数组成的列表",
+    "ds.malformed": "{file} 格式有误：{array} 的文件头声称形状为 {shape}（{size}），但文件里只有 {held}",
+    "ds.not_pickle": "{file} 不是 pickle 文件（CIFAR-10 的批次文件是 Python pickle；它是不是文本文件？）",
+    "ds.too_big": "{file} 格式有误或太大：{array} 声称形状为 {shape}（{size}），超过了这里数据集最多"
+                  "允许的 {limit}；未读取就拒绝了",
+    "ds.unusable": "{title}（{where}）无法使用：{error}",
+    # --- h3-runs
+    "run.disk_full": "失败：{folder} 所在的磁盘已满：模型未能保存；已有的指标和日志都保留着",
+    "run.disk_full_kept": "失败：{folder} 所在的磁盘已满，但模型已先保存为 {name}（{path}），"
+                          "没有丢失",
+    "run.stop_terminate": "在 {grace} 秒内没有响应停止请求：已向它发送终止信号",
+    "run.stop_kill": "收到终止信号后 {grace} 秒内仍未结束：已强制结束它",
+    "run.stop_forced": "已强制停止：训练进程在 {grace} 秒内没有响应停止请求，因此被结束；"
+                       "本次运行的模型没有保存",
+    "tr.not_responding": "没有响应：已有 {quiet} 没有进展，超过它平时两次更新间隔（{usual}）的 "
+                         "{times} 倍（且至少 {min}）。进程可能被暂停、卡住或抢不到 CPU；"
+                         "“停止训练”会结束它，不响应时强制结束。",
+    "tr.stop_force_note": "如果它在 {grace} 秒内没有响应，就会被终止；再过 {grace} 秒仍未结束则"
+                          "强制结束。",
+    "tr.runs_unwritable": "运行文件夹 {folder} 无法写入（{problem}）：已有的运行照常显示，但不能"
+                          "开始新的训练，状态的变化也无法记录。",
+    "tr.run_gone": "这次运行已不存在：它的文件夹 {run} 已被删除。",
+    # --- h4-quality
+    "diag.verdict.not clear yet": "尚不明确",
+    "diag.rule": "判断规则：只有当验证集损失连续 {k} 个完整轮次都比最低值高出至少 "
+                 "{rise:.0%}、训练损失仍在下降、且训练准确率最后比验证准确率高至少 {gap:g} "
+                 "个百分点，或者最近 {k} 个完整轮次中两者之差每轮都至少 {big:g} "
+                 "个百分点时，才判定为过拟合。",
+    "diag.not_clear": "经过 {n} 个完整轮次仍不明确：验证集损失在第 {best} 轮最低，现在比它高 {rise:.1%}；训练准确率比验证准确率高 "
+                      "{gap:.1f} 个百分点。",
+    "diag.partial_left_out": "第 {epoch} 轮在中途停止，不计入诊断：它的数值只覆盖了部分训练图片。",
+    "les.padding.disagree": "这里 Keras 拒绝 "
+                            "VALID：卷积核比输入还大，根本没有输出；教程的公式得到 "
+                            "{valid}，这不是一个尺寸。SAME 的公式与 Keras 一致：SAME "
+                            "在每个方向上前面补 {before} 个零，后面补 {after} 个零。",
+    "les.padding.no_output": "没有输出",
+    # --- h1-upload
+    "upl.bad_name": "{name}：文件名里有控制字符；请给文件改名后重新上传",
+    # --- h8-summary
+    "sum.not_analysed": "未分析",
+    "sum.total_params": "总参数量：{params:,}（可训练 {trainable:,}，不可训练 {fixed:,}）；权重按 float32 计为 {mb:.2f} MB",
+    "sum.total_macs": "每张图像的乘加次数：{macs:,}（约 {mflops:,.1f} MFLOPs）",
+    "sum.not_analysed_total": "{n} 行未分析：这里没有为它们的层类型或设置建模，因此只显示 Keras 给出的输出尺寸和参数量，没有乘加次数（总计中不含这些）。",
+    "sum.cli_arch": "{name}，输入 {shape}，{classes} 个类别（{source}）",
+    "sum.cli_file": "{file}：输入 {shape}，共 {layers} 行",
+    "gal.not_analysed_note": "有 {n} 行未分析（没有为它们的类型或设置建模）：只显示 Keras 给出的输出尺寸和参数量，它们的乘加次数不计入总数。",
+    "gal.app_input": "输入（keras.applications，不加载权重）",
+    "store.python_code": "{file}：这个模型包含 Python 代码，安全模式下不加载",
+    "zoo.mobilenet.description": "深度可分离卷积：每个通道一个 3x3 卷积核，再用 1x1 卷积混合通道，乘加次数只需一小部分。",
+    "zoo.mobilenetv2.description": "倒残差块：先 1x1 扩张，再 3x3 深度卷积，最后线性 1x1 瓶颈，细的两端之间有跳跃连接。",
+    "zoo.mobilenetv3small.description": "用网络结构搜索得到的 MobileNetV2 式模块，加上挤压-激励（SE）和 hard-swish 激活函数；小型版本。",
+    "zoo.mobilenetv3large.description": "用网络结构搜索得到的 MobileNetV2 式模块，加上挤压-激励（SE）和 hard-swish 激活函数；大型版本。",
+    "zoo.resnet50.description": "五十层瓶颈残差块（1x1、3x3、1x1 卷积），恒等捷径让梯度直接通过。",
+    "zoo.efficientnetb0.description": "带挤压-激励（SE）的移动倒残差块，深度、宽度和分辨率一起按比例放大。",
+    "zoo.densenet121.description": "稠密块中的每一层都接收它之前所有层的特征图（用拼接代替相加）。",
+    "zoo.xception.description": "把 Inception 推向极致：处处使用可分离卷积，并带残差连接。",
+    "zoo.inceptionv3.description": "Inception 模块采用分解卷积（7x7 拆成 1x7 再 7x1），并行分支用拼接合并。",
+    "zoo.convnexttiny.description": "借鉴视觉 Transformer 改造的 ResNet：7x7 深度卷积、层归一化、GELU 和倒瓶颈结构。",
+    # --- h5-explainer
+    "xp.stack_label": "层结构：共 {n} 层，输入 {size}×{size}×{ch}",
+    "xp.stack_help": "点击单元格修改；表格下方的 + 添加一行，勾选行后出现删除按钮。",
+    "xp.play": "播放",
+    "xp.pause": "暂停",
+    "xp.speed": "速度",
+    "xp.speed_slow": "慢",
+    "xp.speed_normal": "中",
+    "xp.speed_fast": "快",
+    "xp.rf_click": "点击输出网格中的一个点即可选中它。",
+    "xp.rf_blocks": " 为了让视图保持轻量，输入按 {f}×{f} 像素一块、输出按 {g}×{g} 个点一块绘制（每块显示其中的最大值）；下面的数字是精确值。",
+    "xp.filter_range": " 颜色范围取自远离全零填充边框的输出的第 1 到第 99 百分位数，这样边框处的强响应不会把图片冲淡（更强的像素以最深的颜色显示）。",
+    "xp.sliding_settings": "网格与卷积核：尺寸、卷积核、步长、填充、膨胀率",
+    # --- h7-words
+    "term.airplane": "飞机", "term.automobile": "汽车", "term.bird": "鸟",
+    "term.cat": "猫", "term.deer": "鹿", "term.dog": "狗", "term.frog": "青蛙",
+    "term.horse": "马", "term.ship": "船", "term.truck": "卡车",
+    "term.not trained yet": "尚未训练",
+    "term.trained on MNIST": "已在 MNIST 上训练",
+    "term.trained on CIFAR-10": "已在 CIFAR-10 上训练",
+    "term.trained on MNIST and CIFAR-10": "已在 MNIST 和 CIFAR-10 上训练",
+    "gal.top5": "ImageNet top-5 错误率",
+    "gal.compare_acc": "标签写出每个训练好的模型的最佳测试准确率及其数据集：MNIST 手写数字和 CIFAR-10 "
+                       "彩色照片是不同的任务，它们的准确率不能放在同一个尺度上比较。",
+    "tr.data_limit": "这次训练只用前 {n:,} 张训练图片（数量上限）。",
+    "pred.only_classes": "这个模型只认识它的 {n} 个类别：不管图片里是什么，它都会回答其中之一。",
+    "pred.not_a_photo": "这看起来像黑白的手写图或扫描件，而不是这个模型 {n} 个类别（{classes}）之一的彩色照片。"
+                        "模型仍然只能从中选一个，所以这里的回答没有意义；数字请用手写数字模型。",
+    "app.tutorials": "教程：本应用所依据的五篇中文卷积神经网络教程——0《卷积神经网络》课程笔记（0.6 节）；"
+                     "1 TensorFlow 2.0 入门教程第五篇（MNIST 达到 99%）；2 K同学啊《365天深度学习训练营》"
+                     "第 T2 周（CIFAR-10）；3 TensorFlow2 第五讲笔记（从 LeNet 到 ResNet）；"
+                     "4 AIGC实战：CIFAR-10 上的卷积神经网络。",
+    # zoo.info()['source'] of each architecture, and its short form before ' ('
+    "term.Tutorial 2 (CIFAR-10 CNN, with the Dropout(0.4) variant)": (
+        "教程 2（CIFAR-10 卷积神经网络，及其 Dropout(0.4) 版本）"),
+    "term.Tutorial 1 (TensorFlow 2.0 tutorial, MNIST to 99%)": (
+        "教程 1（TensorFlow 2.0 入门教程，MNIST 达到 99%）"),
+    "term.Tutorials 0 and 3 (the 'Baseline' class, CBAPD)": (
+        "教程 0 和 3（Baseline 类，CBAPD）"),
+    "term.Tutorial 4 (AIGC in practice: CNN on CIFAR-10, 73.8%)": (
+        "教程 4（AIGC实战：CIFAR-10 上的卷积神经网络，73.8%）"),
+    "term.Tutorial 3 (TF2 course 5.11; LeCun et al. 1998)": (
+        "教程 3（TF2 课程 5.11；LeCun 等，1998）"),
+    "term.Tutorial 3 (TF2 course 5.12; Krizhevsky et al. 2012)": (
+        "教程 3（TF2 课程 5.12；Krizhevsky 等，2012）"),
+    "term.Tutorial 3 (TF2 course 5.13; Simonyan & Zisserman 2014)": (
+        "教程 3（TF2 课程 5.13；Simonyan 与 Zisserman，2014）"),
+    "term.Tutorial 3 (TF2 course 5.14; Szegedy et al. 2014, GoogLeNet)": (
+        "教程 3（TF2 课程 5.14；Szegedy 等，2014，GoogLeNet）"),
+    "term.Tutorial 3 (TF2 course 5.15; He et al. 2015)": (
+        "教程 3（TF2 课程 5.15；He 等，2015）"),
+    "term.cnnweb (shipped MNIST model)": (
+        "cnnweb（随附的 MNIST 模型）"),
+    "term.cnnweb (shipped CIFAR-10 model)": (
+        "cnnweb（随附的 CIFAR-10 模型）"),
+    "term.cnnweb (time-to-accuracy recipe)": (
+        "cnnweb（追求达标速度的训练方案）"),
+    "term.Tutorial 2": (
+        "教程 2"),
+    "term.Tutorial 1": (
+        "教程 1"),
+    "term.Tutorials 0 and 3": (
+        "教程 0 和 3"),
+    "term.Tutorial 4": (
+        "教程 4"),
+    "term.Tutorial 3": (
+        "教程 3"),
+    "term.share of row": "占该行的比例",
+    "ui.building_model": "正在构建模型…",
+    "ui.loading_model": "正在加载模型…",
+    "ds.not_found": "没有找到 {title}：把 {file} 放进 {folder}，或者让 CNNWEB_DATA_DIR 指向存放它的文件夹",
+    # --- h6-fast
+    "term.onecycle": "单周期（先预热，再余弦退火）",
+    "term.Fast: tutorial 1's CNN to 99% in one epoch": "快速：教程 1 的卷积神经网络，一轮达到 99%",
+    ("term.what makes it fast: tutorial 1's own network, one epoch instead of five. "
+     "Batches of 128 instead of 32 do more work per step; the learning rate warms up "
+     "from 0 to 0.01 and falls back to 0 (one-cycle), so the big steps come when they "
+     "help and the last ones settle; label smoothing 0.1 keeps it from growing "
+     "overconfident; no validation split, so every image trains. About 99.2% test "
+     "accuracy in a quarter of tutorial 1's time (a fifth of its CPU time)"): (
+        "快速的原因：仍是教程 1 的网络，只训练一轮而不是五轮。批大小 128 而不是 "
+        "32，每一步做更多的工作；学习率先从 0 预热到 0.01，再回落到 "
+        "0（单周期），大步长用在有用的时候，最后几步让模型稳定下来；标签平滑 0.1 "
+        "让它不会过分自信；不留验证集，每张图像都用于训练。测试准确率约 99.2%，用时约为教程 "
+        "1 的四分之一（CPU 时间约五分之一）"),
+    # --- lead: run endings in the reader's language
+    "run.stopped": "已按请求停止：完成了 {done} 个完整轮次；模型已保存",
+    "run.stopped_part": "已按请求停止：完成了 {done} 个完整轮次和第 {next} 轮的一部分；模型已保存",
+    # --- h-words
+    "tex.out": "输出",
+    "tex.in": "输入",
+    "tex.eff": "有效",
+    "tex.before": "前",
+    "tex.after": "后",
+    "tex.start": "起点",
+    "tex.same_zeros": "same 补零数",
+    "tex.split": "前面补 {before} 个，后面补 {after} 个",
+    "tex.pool_none": "池化层没有权重：",
+    "xp.pool_no_weights": "0（池化层没有权重）",
+    "tex.row": "第 {n} 行：",
+    "tex.bias": "偏置",
+    "img.formats": "PNG、JPEG、BMP、GIF、WebP 或 TIFF",
+    "img.too_big": "{file}：文件大小为 {mb:.1f} MB，上限是 {limit} MB",
+    "img.not_regular": "{file}：不是普通文件（是文件夹、设备或管道）；请提供一个图片文件",
+    "img.unreadable": "{file}：无法读取（{error}）",
+    "img.format": "{file}：不支持 {format} 格式的图片；请使用 {formats}",
+    "img.megapixels": "{file}：图片为 {w}×{h} 像素（{mp:.0f} 百万像素）；上限是 {limit:.0f} 百万像素",
+    "img.empty": "{file}：文件是空的（0 字节）",
+    "img.not_image": "{file}：不是图片（或是无法读取的格式：请使用 {formats}）",
+    "img.bomb": "{file}：图片的像素太多，远超 {limit:.0f} 百万像素的上限（可能是解压炸弹）",
+    "img.too_large": "{file}：图片太大，无法解码",
+    "img.damaged": "{file}：图片数据已损坏或不完整（{error}）",
+    "img.no_digit": "{file}：没有找到数字（图片是空白的，或对比度太低）",
+    "img.not_square": "数字预处理需要正方形输入，而不是 {h}×{w}",
+    "img.channels": "不支持 {c} 个输入通道的模型（只支持 1 或 3 个）",
+    "img.named": "{file}：{error}",
+    "flt.not_numbers": "请用数字写卷积核，各行用 ';' 分隔，例如 '1 0 -1; 2 0 -2; 1 0 -1'。",
+    "flt.not_square": "卷积核必须是正方形，1×1 到 9×9：你写了 {n} 行，每行 {widths} 个数。",
+    "flt.not_finite": "卷积核的数必须是有限值。",
+    "term.row %{y}, col %{x}: %{z}<extra></extra>": "第 %{y} 行，第 %{x} 列：%{z}<extra></extra>",
+    "term.row %{y}, col %{x} · paths: %{z:,}<extra></extra>": "第 %{y} 行，第 %{x} 列：%{z:,} 条路径<extra></extra>",
+    "term.rows/cols %{y}, %{x} ± %{meta[0]} · paths: up to %{z:,}<extra></extra>": "第 %{y} 行、第 %{x} 列 ± %{meta[0]}：最多 %{z:,} 条路径<extra></extra>",
+    "term.row %{y}, col %{x}: click to pick<extra></extra>": "第 %{y} 行，第 %{x} 列：点击选中<extra></extra>",
+    "term.row %{y}, col %{x}: %{z:.1f}<extra></extra>": "第 %{y} 行，第 %{x} 列：%{z:.1f}<extra></extra>",
+    "term.true %{y}, predicted %{x}: %{text} (%{customdata:.1f}% of %{y})<extra></extra>": "真实 %{y}，预测 %{x}：%{text}（占 %{y} 的 %{customdata:.1f}%）<extra></extra>",
+    "term.%{text}<br>%{y:,} parameters<br>%{x:,} multiply-adds%{customdata[0]}<extra></extra>": "%{text}<br>参数量 %{y:,}<br>乘加次数 %{x:,}%{customdata[0]}<extra></extra>",
+    "dev.gpu": "GPU：{names}",
+    "dev.cpu": "仅 CPU（{n} 核）：{cpu}",
+    "dev.run_gpu": "GPU：{names}",
+    "dev.run_gpus": "GPU：{names}（MirroredStrategy 多卡并行）",
+    "dev.run_cpu": "仅 CPU（{n} 核，{machine}）；没有找到 GPU",
+    "dev.run_mp": "{device}，混合精度 float16",
+    "ds.src_sample": "随附的 {title} 小样本（{file}，训练集 {n:,} 张）；要得到真实的准确率，请把完整数据集放进 data/ 或设置 CNNWEB_DATA_DIR",
+    "ds.src_full": "完整的 {title}，来自 {path}（{where}），训练集 {n:,} 张",
+    "ds.src_partial": "部分 {title}，来自 {path}（{where}），训练集 {n:,} 张",
+    "ds.where_given": "指定的路径",
+    "ds.where_env": "CNNWEB_DATA_DIR",
+    "ds.where_data": "data/ 文件夹",
+    "ds.where_cache": "Keras 缓存",
+    "ds.where_downloaded": "已下载到 Keras 缓存",
+    "ds.where_sample": "随附的小样本",
+    # --- h-slots
+    "run.waiting": "正在等待空闲的训练位置",
+    "run.stopped_queued": "在开始之前已停止",
+    "run.student_cap": "{owner} 已有 {n} 个训练正在进行或排队，这是每位学生同时最多的数量：请等其中一个结束，"
+                       "或停止一个",
+    "run.queue_full": "训练队列已满（已有 {n:,} 个训练在排队）：请等有训练开始后再试",
+    # --- lead: a run's share in its device line
+    "dev.run_threads": "{device}；本次训练使用 {n} 个 CPU 线程",
+    "dev.run_gpu_memory": "{device}，GPU 显存 {mb} MB",
+    # --- h-design
+    "xp.head": "分类头",
+    "xp.head_help": "最后一层之后，特征图要变成一个向量：Flatten（展平）保留所有数值（h×w×c 个），"
+                    "全局平均池化每个通道只留一个平均值（c 个，后面全连接层的权重少得多）。",
+    "xp.head_flatten": "Flatten（展平）",
+    "xp.head_gap": "全局平均池化",
+    "xp.head_units": "隐藏全连接层神经元数",
+    "xp.head_units_help": "在特征向量和分类器之间加一个带 ReLU 的全连接层（Dense）；0 表示不加。",
+    "xp.head_dropout": "Dropout（舍弃）",
+    "xp.head_classes": "类别数",
+    "xp.head_error": "无法读取这个链接中的分类头，因此显示默认分类头。{error}",
+    "xp.m_params_help": "上面各层加上分类头（最后一层之后的几行）；与 Keras 的 count_params() 相同。",
+    "xp.train": "训练这个网络",
+    "xp.train_on": "在“训练”页打开这个网络，数据集 {title}（{shape}，{classes} 个类别）：在那里有 "
+                   "{n:,} 个参数。",
+    "xp.train_adapt": "“训练”页按该数据集的输入尺寸搭建网络，所以那里的数字与本表不同。",
+    "xp.train_cannot": "暂时无法训练：{why}",
+    "xp.train_channels": "“训练”页的数据集通道数为：{have}；这个结构的输入有 {ch} 个通道。",
+    "xp.train_unfit": "在 {title} 的 {shape} 图片上：{error}",
+    "xp.keras_stride_dilation": "第 {i} 层（{kind}）：Keras 无法同时训练步长 {s} 和膨胀率 {d}；"
+                                "请把其中一个设为 1。",
+    "xp.keras_tpad": "第 {i} 层（{kind}）：Keras 的 Conv2DTranspose 只接受 valid 或 same 填充。",
+    "tr.arch_link_error": "无法使用这个链接中的网络结构，表单保持原来的设置：{error}",
+    "tr.stack_option": "你在“原理演示”页设计的网络",
+    "tr.stack_arch": "`{code}` · 在 {shape} 上有 {n:,} 个参数",
+    "tr.stack_unfit": "这个网络无法接受 {shape} 的图片：{error} 请更换数据集，或在“原理演示”页修改层结构。",
+    "xp.head_table": "分类头（它的参数已计入上面的总数）：",
+    # --- h-byom
+    "store.bad_suffix": "{file}：不是模型文件；请给出 .keras 文件（或 Keras 2 的 .h5 文件）",
+    "store.not_hdf5": "{file} 不是 HDF5 文件，不可能是 Keras 的 .h5 模型",
+    "byom.busy": "正在检查其他模型文件；请一分钟后再试",
+    "byom.timeout": "{file}：检查模型超过 {s} 秒，已停止",
+    "byom.memory": "{file}：检查模型需要超过 {mb:,} MB 内存，已停止",
+    "byom.crashed": "{file}：检查模型的进程意外退出（退出码 {code}）；文件已损坏或不受支持",
+    "byom.names_count": "给出了 {n} 个类别名，但模型有 {units} 个输出：请给出正好 {units} 个，用逗号分隔",
+    "byom.names_bad": "类别名必须是 1 到 {chars} 个可打印字符：'{name}'",
+    "byom.names_repeat": "每个类别名必须不同",
+    "byom.bad_sidecar": "{file} 不是 JSON 元数据对象",
+    "byom.upload_help": "Keras 模型文件：.keras（Keras 3）或 .h5（Keras 2），最大 {mb} MB。它在单独的进程中以安全模式打开；除非你保存，否则不会保存任何东西。",
+    "byom.checking": "正在单独的进程中检查模型文件…",
+    "exp.bad_format": "未知格式 {fmt}：请从 {formats} 中选择",
+    "exp.out_folder": "{out} 是文件夹：请给出文件名",
+    "exp.out_exists": "{out} 已存在：请换一个文件名，或加 --force 替换它",
+    "exp.no_folder": "文件夹 {folder} 不存在",
+    "term.Model file": "模型文件",
+    "term.Stored model": "已保存的模型",
+    "gal.byom_intro": "查看任意 Keras 模型的内部：上传 .keras 文件（或 Keras 2 的 .h5）。运行 Python 代码的层（Lambda、自定义类）在安全模式下会被拒绝。",
+    "gal.byom_upload": "模型文件（.keras 或 .h5）",
+    "gal.byom_facts": "输入 **{input}**，输出 **{output}**，**{params:,}** 个参数（Keras 的 count_params），{convs} 个卷积层。",
+    "gal.byom_save_title": "保存到你的模型中",
+    "gal.byom_save_name": "在模型库中的名称（已被占用的名称绝不会被替换）",
+    "gal.byom_save": "保存到我的模型",
+    "gal.byom_saved": "已保存为 {name}：现在可以在“训练好的模型”和“预测”中找到它。",
+    "gal.download_tflite": "下载 {file}（TensorFlow Lite）",
+    "gal.tflite_help": "点击时用 TensorFlow 自带的 TFLite 转换器转换（几秒钟），float32 权重。",
+    "pred.origin": "哪个模型",
+    "pred.byom_upload": "模型文件（.keras 或 .h5）",
+    "pred.byom_hint": "上传一个 Keras 模型文件：输入尺寸和通道数取自模型。模型接收 0..255 的原始像素，因此它必须自带缩放（Rescaling 层）。",
+    "pred.byom_sidecar": "可选：它的元数据文件 NAME.json（类别名）",
+    "pred.byom_names": "类别名，用逗号分隔",
+    "pred.byom_names_help": "模型的每个输出一个名称，按顺序，例如 猫, 狗, 鸟。没有名称时类别用数字编号。",
+    "pred.byom_facts": "文件 {file}：输入 {shape}",
+    "pred.cam_layer": "Grad-CAM 所用的层",
+    "pred.cam_auto": "自动（最后一个特征图）",
+    # --- h-compare
+    "run.name_long": "运行名称最多 {most} 个字符（这个有 {n} 个）",
+    "run.name_control": "运行名称不能包含控制字符或换行",
+    "tr.cm_click": "点击矩阵中的一个格子，查看落在其中的测试图片。",
+    "tr.cm_cell": "**真实类别 {true}，预测为 {pred}**：{n} 张测试图片",
+    "tr.cm_cell_none": "这次运行没有保存这个格子的图片（它训练于本应用开始保存之前）。",
+    "tr.cm_cell_empty": "没有测试图片落在这个格子里。",
+    "tr.cm_cell_some": "显示了 {n} 张中置信度最高的 {shown} 张。",
+    "tr.col_run": "运行",
+    "tr.col_name": "名称",
+    "tr.col_best_acc": "最佳验证准确率",
+    "tr.col_best_epoch": "所在轮次",
+    "tr.col_low_loss": "最低验证损失",
+    "tr.rename_run": "重命名运行",
+    "tr.rename_to": "新名称（留空 = 不命名）",
+    "tr.rename_help": "在列表、图例和表格中代替运行的描述显示；最多 {n} 个字符，保存在运行的文件夹中。",
+    "tr.rename": "重命名",
+    "tr.rename_bad": "无法重命名：{error}",
+    "tr.renamed": "已重命名为 {name}",
+    "tr.rename_cleared": "已删除名称",
+    "tr.smoothing": "平滑",
+    "tr.smoothing_help": "与 TensorBoard 相同的平滑：指数移动平均（经过偏差校正，第一个点就是真实值）；"
+                         "原始曲线以淡色留在后面。0 = 不平滑。",
+    "tr.log_loss": "损失用对数坐标",
+    # --- h-data
+    "dset.bad_name": "{name!r}：数据集名称最多 {limit} 个字母、数字、下划线、连字符或点，并以字母或数字开头（试试 {suggestion}）",
+    "dset.builtin_name": "{name} 是内置数据集的名称；请换一个名称",
+    "dset.what_zip": "由类别文件夹组成的 zip 压缩包",
+    "dset.link": "{file}：是链接，已跳过（只读取普通文件）",
+    "dset.bad_path": "{file}：不安全的路径（绝对路径、盘符、反斜杠或“..”），已跳过",
+    "dset.encrypted": "{file}：已加密，已跳过",
+    "dset.loose": "{file}：不在任何类别文件夹里，已跳过",
+    "dset.file_big": "{file} 有 {size}，超过了单张图片允许的 {limit}，已跳过",
+    "dset.unreadable": "{file} 无法读取（{why}），已跳过",
+    "dset.bad_class": "类别文件夹 {name}：名称含控制字符或超过 {limit} 个字符，已跳过",
+    "dset.too_many_classes": "{n:,} 个类别文件夹，超过了允许的 {limit} 个",
+    "dset.few_classes": "只有 {n} 个含图片的类别文件夹（{classes}）；数据集至少需要 {min} 个：请把每个类别的图片放进各自的文件夹",
+    "dset.few_pictures": "{classes} 的图片太少：每个类别至少需要 {min} 张可用图片",
+    "dset.too_many_pictures": "{n:,} 张图片，超过了允许的 {limit:,} 张",
+    "dset.too_big": "{n:,} 张 {side}x{side} 的图片会超过 {limit}：请选更小的图片尺寸",
+    "dset.bad_split": "测试集比例必须在 0.05 到 0.5 之间，现在是 {value}",
+    "dset.bad_size": "图片尺寸必须是 {min} 到 {max} 之间的整数，现在是 {value}",
+    "dset.more_skipped": "……另有 {n:,} 个文件被跳过",
+    "dset.taken": "已有名为 {name} 的数据集；请换一个名称（什么都没有改动）",
+    "dset.unknown": "没有名为 {name} 的已保存数据集（已保存：{known}）",
+    "dset.bad_meta": "{file} 不是可用的数据集说明（{why}）",
+    "dset.source": "你的数据集 {name}：训练集 {n:,} 张，留作测试集 {test:,} 张（每个类别的 {split}），{classes} 个类别，{shape} {colour}",
+    "dset.grey": "灰度",
+    "dset.rgb": "彩色（RGB）",
+    "tr.own_title": "你自己的图片",
+    "tr.own_help": "一个由类别文件夹组成的 .zip：每个类别一个文件夹（文件夹名就是类别名），每个至少 {min} 张图片（PNG、JPEG、BMP、GIF、WebP 或 TIFF）。图片会缩放成同一个正方形尺寸（最常见的尺寸，最大 {max} 像素），每个类别留出一部分作为测试集。",
+    "tr.own_upload": "上传由类别文件夹组成的 .zip",
+    "tr.own_name": "数据集名称（留空：用文件名）",
+    "tr.own_split": "留作测试集的比例",
+    "tr.own_size": "图片尺寸（像素，0：自动）",
+    "tr.own_keep": "检查并保存",
+    "tr.own_none": "请先选择一个 .zip 文件。",
+    "tr.own_failed": "这个数据集无法使用：{error}",
+    "tr.own_kept": "已保存为 {name}：{k} 个类别共 {n:,} 张图片。上面已选中它。",
+    "tr.own_reused": "这些图片已经保存为 {name}（{k} 个类别共 {n:,} 张图片）；上面已选中它。",
+    "tr.own_skipped": "跳过了 {n:,} 个文件：",
+    "tr.own_facts": "图片 {shape}，{colour}；每个类别的 {split} 留作测试集（随机种子 {seed}），训练时从不使用。",
+    "tr.own_grey": "灰度",
+    "tr.own_rgb": "彩色（RGB）",
+    "tr.own_class": "类别",
+    "tr.own_train_n": "训练集图片",
+    "tr.own_test_n": "测试集图片",
+    "tr.own_grid": "**样例图片**（训练集，即网络看到的样子）",
+    "tr.ft_from": "从已训练的模型开始（迁移学习）",
+    "tr.ft_help": "复用它的卷积基并冻结，由新的分类头学习你的类别：少量图片就够了。之后可以选择解冻卷积基，以十分之一的学习率再训练几轮（微调）。",
+    "tr.ft_none": "无：从头训练",
+    "tr.ft_epochs": "微调轮数（解冻卷积基）",
+    "tr.ft_note": "{model} 的卷积基被冻结，由新的分类头学习这个数据集的类别；图片尺寸或颜色不同时会自动适配（缩放、转换通道），并写在训练日志里。",
+    # --- h-class
+    "nav.board": "班级看板",
+    "board.caption": "全班正在进行和最近的训练，按成绩排列；看板会自动刷新。",
+    "board.counts": "看板上有 {shown} 次训练，{active} 次正在训练或排队",
+    "board.empty": "看板上还没有训练：学生一开始训练，就会出现在这里。",
+    "board.leader": "领先：**{name}**，{acc}",
+    "board.student": "学生",
+    "board.best_val": "最佳验证集准确率",
+    "board.word": "诊断",
+    "board.epochs_done": "已完成轮次",
+    "board.clear": "清空看板",
+    "board.clear_help": "已结束的训练从看板上移除；它们的文件和模型都保留。",
+    "board.cleared": "看板已清空：已结束的训练被隐藏，没有删除任何东西。",
+    "board.clear_failed": "无法清空看板：{problem}",
+    "cls.who": "你的名字",
+    "cls.who_hint": "显示在你的训练和模型上",
+    "cls.who_bad": "名字为 1 到 {n} 个可打印字符。",
+    "cls.key": "教师密钥",
+    "cls.teacher_on": "教师模式：你可以停止任何训练、删除模型、清空看板。",
+    "cls.key_wrong": "这不是本班的密钥。",
+    "cls.owner": "所有者：{name}",
+    "cls.owner_nobody": "所有者：无（从命令行或在班级模式之前开始的）",
+    "cls.teacher_only": "只有教师可以这样做：请在侧边栏输入教师密钥。",
+    "cls.not_yours": "这属于 {name}：只有本人或教师可以停止或删除它。",
+    "cls.everyone": "所有人的训练（只读）",
+    "cls.need_name": "请先在侧边栏输入你的名字：你的训练会带上它。",
+    "cls.no_mine": "你还没有训练。打开“所有人的训练”可以观看全班。",
+    # --- lead: merge fixes
+    "term.true %{y}, predicted %{x}: %{customdata[2]} (%{customdata[3]:.1f}% of %{y})<extra></extra>":
+        "真实 %{y}，预测 %{x}：%{customdata[2]} 张（占 %{y} 的 %{customdata[3]:.1f}%）<extra></extra>",
+    # --- words made where they are made: stack.describe / keras_notes, summary's config column
+    "stack.desc": "{kind} {k}×{k}{more}",
+    "stack.desc.filters": "，{n:,} 个卷积核{more}",
+    "stack.desc.stride": "，步长 {s}{more}",
+    "stack.desc.dilation": "，膨胀率 {d}{more}",
+    "stack.desc.zeros": "，{n:,} 个零{more}",
+    "stack.desc.padding": "，{padding}{more}",
+    "stack.note.stride_dilation": 'Keras 不允许步长 > 1 与膨胀率 > 1 同时使用（PyTorch 允许）。',
+    "stack.note.full": "Keras 没有 'full' 填充：在 valid 层前加 ZeroPadding2D(卷积核 − 1)。",
+    "stack.note.zeros": "在 Keras 中：ZeroPadding2D({n})，后面接一个 'valid' 层。",
+    "sum.cfg.rate": "比率 {rate:g}",
+    "sum.cfg.window": "{kh}x{kw} /{sh} {padding}",
+    "sum.cfg.window_dil": "{kh}x{kw} /{sh} {padding} 膨胀 {dil}",
+    "sum.cfg.units": "{n:,} 个单元",
+    "sum.cfg.branches": "{n:,} 个分支",
+    "sum.cfg.inputs": "{n:,} 个输入",
+    # --- chart panel titles (cnnweb.charts, made in the reader's language)
+    "chart.step.input": "输入 {h}×{w}",
+    "chart.step.input_padded": "输入 {h}×{w} + 全零填充（灰色）",
+    "chart.step.kernel": "卷积核 {h}×{w}",
+    "chart.step.products": "输入 × 卷积核",
+    "chart.step.output": "输出 {h}×{w}",
+    "chart.rf.input": "输入 {h}×{w}：该点所见（越深路径越多）",
+    "chart.rf.output": "输出 {h}×{w}：选中的点",
+    # --- h-ray
+    "run.worker_lost": "工作进程丢失：在 {node} 上训练本次运行的 Ray 工作进程已退出或被结束；"
+                       "它此前写下的内容仍保存在运行文件夹中",
+    "dev.run_ray": "{device}；在 Ray 节点 {node} 上训练",
+    "chart.board.others": "其他运行（{n}）",
+    # --- h-byo
+    "cam.full": "本次会话的摄像头图片已达上限（{n:,} 张或共 {size}）：请先保存为数据集，或删除一个类别后再拍。",
+    "cam.bad_class": "类别名为 1 到 {limit} 个可打印字符，不能含“/”。",
+    "cam.no_class": "请先添加一个类别：每张图片都归入拍摄时选中的类别。",
+    "cam.need_classes": "还缺：{n} 个类别（数据集至少需要 {min} 个）。",
+    "cam.need_pictures": "还缺：{classes} 的图片（括号内为还需的张数）；每个类别至少需要 {min} 张。",
+    "tr.cam_on": "用摄像头拍照",
+    "tr.cam_where": "浏览器只在 `localhost` 或 `https://` 地址下允许使用摄像头；在其他地址下摄像头不可用。",
+    "tr.cam_bounds": "每个会话最多 {n:,} 张图片；保存之前它们只留在这个浏览器标签页中。",
+    "tr.cam_class": "新类别名",
+    "tr.cam_add_class": "添加类别",
+    "tr.cam_first": "输入类别名并添加，然后为它拍照；下一个类别也这样添加。",
+    "tr.cam_for": "正在为此类别拍照",
+    "tr.cam_take": "拍一张（归入上面选中的类别）",
+    "tr.cam_count": "**{cls}**：{n:,} 张",
+    "tr.cam_remove": "删除",
+    "tr.cam_name": "数据集名称（留空：自动命名）",
+    "tr.cam_keep": "把 {n:,} 张图片保存为数据集",
+    "term.Webcam": "摄像头",
+    "pred.cam_take": "拍一张要识别的照片",
+    "pred.cam_hint": "拍一张照片：它会像上传的图片一样被预处理和识别。",
+    "gal.arch_link_error": "无法显示这个链接中的网络结构：{error}",
+    "gal.stack_desc": "**你在“原理演示”页设计的网络**：{n} 层，然后是分类头；代码 `{code}`。",
 }
