@@ -165,11 +165,30 @@ def _ticks(page, axis):
     return _overlay(page, f"[...p.querySelectorAll('.{axis}tick text')].map(t => t.textContent)")
 
 
+def _set_slider(page, name, value):
+    """Move a slider to value with the arrow keys, one step at a time, reading the value back
+    after each (a rerun on a loaded machine can take the focus away mid-way)."""
+    thumb = page.get_by_role("slider", name=name)
+    for _ in range(60):
+        now = float(thumb.get_attribute("aria-valuenow") or thumb.locator(
+            "xpath=ancestor::*[@data-testid='stSlider'][1]").get_by_test_id(
+            "stSliderThumbValue").inner_text())
+        if now == pytest.approx(value):
+            settle(page, quiet=1)
+            return
+        thumb.focus()
+        thumb.press("ArrowRight" if now < value else "ArrowLeft")
+        page.wait_for_timeout(100)
+    raise AssertionError(f"slider {name!r} never reached {value}")
+
+
 def test_overlay_smooths_logs_hides_renames_and_never_repeats_a_tick(compare_app, page):
     url, folders = compare_app
     _open_trainer(page, url, size=(1400, 1400))
     page.get_by_role("heading", name="Compare runs").scroll_into_view_if_needed()
     settle(page, quiet=1)
+    page.wait_for_function(f"() => {{ const p = ({OVERLAY})(); return !!p && p.data.length === 3"
+                           " && p.querySelectorAll('.ytick text').length >= 3; }", timeout=30_000)
     ys = _ticks(page, "y")
     assert len(ys) >= 3 and len(set(ys)) == len(ys), ys          # no "98%" twice
     for value, text in _overlay(page, "p._fullLayout.yaxis._vals.map(v => [v.x, v.text])"):
@@ -179,11 +198,7 @@ def test_overlay_smooths_logs_hides_renames_and_never_repeats_a_tick(compare_app
     assert _overlay(page, "p.data.length") == 3
 
     # smoothing 0.6: a faint raw line and the debiased moving average (TensorBoard's numbers)
-    thumb = page.get_by_role("slider", name="Smoothing")
-    thumb.focus()
-    for _ in range(12):                                        # 12 steps of 0.05
-        thumb.press("ArrowRight")
-    settle(page, quiet=1)
+    _set_slider(page, "Smoothing", 0.6)                      # 12 steps of 0.05
     page.wait_for_function(f"() => ({OVERLAY})().data.length === 6", timeout=30_000)
     shown = _overlay(page, "p.data.filter(t => t.showlegend !== false).map(t => t.y)")
     want = charts.smooth(VAL_ACC["fake_a"], 0.6)

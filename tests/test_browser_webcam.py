@@ -4,6 +4,8 @@ browser is launched here with the fake-camera switches (the shared one has none)
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -29,12 +31,39 @@ def camera_page(tmp_path, browser):
         b.close()
 
 
+VIDEO_READY = """() => { const v = document.querySelector('[data-testid="stCameraInput"] video');
+                     return !!v && v.readyState >= 2 && v.videoWidth > 0; }"""
+
+
+def _count(pg, cls: str) -> int:
+    """The class's picture count as the page shows it ("left: 3 pictures"), 0 before any."""
+
+    for text in pg.get_by_test_id("stMarkdownContainer").all_inner_texts():
+        if m := re.fullmatch(rf"{re.escape(cls)}: (\d+) pictures?", text.strip()):
+            return int(m.group(1))
+    return 0
+
+
 def _take(pg, n: int, cls: str):
-    """Take n pictures with the camera widget; the class's count must reach n each time."""
+    """Take n pictures with the camera widget; the class's count must reach exactly n. Each
+    click waits for the fake camera's video to play (a fresh widget restarts the camera, slow
+    on a loaded machine); a click that took no picture (count unchanged after 30 s) is repeated,
+    at most three times per picture."""
     for i in range(1, n + 1):
-        pg.get_by_role("button", name="Take Photo").click()
-        pg.get_by_text(f"{cls}: {i} picture", exact=False).first.wait_for()
+        for _ in range(3):
+            pg.wait_for_function(VIDEO_READY, timeout=120_000)
+            pg.get_by_role("button", name="Take Photo").click()
+            try:
+                pg.wait_for_function(
+                    "([c, i]) => [...document.querySelectorAll('[data-testid=stMarkdownContainer]')]"
+                    ".some(e => e.innerText.trim().startsWith(c + ': ' + i + ' picture'))",
+                    arg=[cls, i], timeout=30_000)
+                break
+            except Exception:
+                if _count(pg, cls) != i - 1:
+                    raise
         settle(pg, quiet=2)
+        assert _count(pg, cls) == i, (cls, i, _count(pg, cls))
 
 
 def test_trainer_webcam_pictures_class_by_class_become_a_dataset(camera_page, monkeypatch):
@@ -66,6 +95,7 @@ def test_predict_classifies_a_webcam_picture(camera_page):
     settle(pg)
     pg.get_by_test_id("stRadio").get_by_text("Webcam", exact=True).click()
     settle(pg)
+    pg.wait_for_function(VIDEO_READY, timeout=120_000)
     pg.get_by_role("button", name="Take Photo").click()
     settle(pg, quiet=4)
     shown = pg.get_by_text("Inside the network").count()
