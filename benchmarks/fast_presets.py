@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _kit import QUIET, SHARED_DATA, machine, run_measured
 
-from cnnweb import jobs, train
+from cnnweb import runs, train
 
 # dataset -> (baseline preset, fast preset, accuracy target, largest wall-time ratio)
 PAIRS = {"mnist": ("seed001", "mnist-fast", 0.99, 0.2)}
@@ -51,8 +51,8 @@ def run_cli(preset_id: str, tmp: Path, tag: str, extra: list[str]) -> dict:
            "load_before": r["load_before"], "peak_rss_mb": r["peak_rss_mb"]}
     if r["rc"] != 0:
         return {**row, "error": (r["stderr"].splitlines() or ["?"])[-1]}
-    res = jobs.read_json(run_dir / "result.json")
-    epochs = [m for m in jobs.read_jsonl(run_dir / "metrics.jsonl") if m["type"] == "epoch"]
+    res = runs.read_json(run_dir / "result.json")
+    epochs = [m for m in runs.read_jsonl(run_dir / "metrics.jsonl") if m["type"] == "epoch"]
     return {**row, "test_accuracy": res["test_accuracy"], "epochs": len(epochs),
             "train_s": sum(e["train_seconds"] for e in epochs), "device": res["device"],
             "command": res["command"]}
