@@ -411,6 +411,11 @@ def _speed_label(speed, lang):
     return i18n.t(f"xp.speed_{speed}", lang=lang)
 
 
+def _play_every() -> float:
+    """Seconds per step at the chosen speed."""
+    return SPEEDS.get(ss.get("s_speed"), SPEEDS["normal"])
+
+
 def _kernel_steps(grid, kernel, cells, stride, pad, dil, bias, every):
     """Previous / Play / Next, the speed, the step slider, the picture of that step and its dot
     product. While playing this runs as a fragment every `every` seconds and moves one cell on
@@ -430,6 +435,9 @@ def _kernel_steps(grid, kernel, cells, stride, pad, dil, bias, every):
         ss.s_play = on
 
     playing = ss.get("s_play", False) and cells > 1
+    if (_play_every() if playing else None) != every:
+        st.rerun()      # paused or a new speed: restart the timer before drawing anything (the
+        #                 browser can drop a fragment run's widgets cut short by a rerun)
     if playing and every:
         ss.s_pos = (ss.get("s_pos", 0) + 1) % cells
     elif playing:
@@ -444,7 +452,7 @@ def _kernel_steps(grid, kernel, cells, stride, pad, dil, bias, every):
     nav[2].button(t("xp.next"), icon=":material/arrow_forward:", on_click=move, args=(1,),
                   width="stretch", key="s_next")
     label = "collapsed" if COMPACT else "visible"       # one row of controls, no labels
-    speed = _linked(nav[3].selectbox, t("xp.speed"), list(SPEEDS), index=1, plain="normal",
+    _linked(nav[3].selectbox, t("xp.speed"), list(SPEEDS), index=1, plain="normal",
                     key="s_speed", label_visibility=label,
                     parse=_among(list(SPEEDS), _speed_label),
                     format_func=lambda s: _speed_label(s, ui.lang()))
@@ -453,11 +461,11 @@ def _kernel_steps(grid, kernel, cells, stride, pad, dil, bias, every):
                                key=f"s_playing_{ss.s_pos}", label_visibility=label)
         LINK["s_step"] = step_i or None
     else:
+        ss.s_step = ss.get("s_step", 0)     # sent to the browser on every run, so its slider
+        #                                     never sends back a value from before Play
         step_i = _linked(nav[4].slider, t("xp.cell"), 0, max(cells - 1, 1), 0, key="s_step",
                          parse=_ints(0, cells - 1), plain=0, disabled=cells == 1,
                          label_visibility=label)
-    if (SPEEDS[speed] if playing else None) != every:
-        st.rerun()                      # started, paused or a new speed: restart the timer
     step = filters.conv_step(grid, kernel, min(int(step_i), cells - 1), stride, pad, dil, bias)
     ui.plotly_chart(charts.conv_step_figure(step, kernel, stride, dil, ui.lang()), width="stretch")
     st.latex(filters.dot_product_latex(step, kernel, ui.lang()))
@@ -514,7 +522,7 @@ def sliding_tab():
     args = (grid, kernel, cells, s["stride"], s["pad"], s["dil"], s["bias"])
     if ss.get("s_play", False) and cells > 1:
         _seed("s_speed", _among(list(SPEEDS), _speed_label))
-        every = SPEEDS.get(ss.get("s_speed"), SPEEDS["normal"])
+        every = _play_every()
         st.fragment(run_every=every)(_kernel_steps)(*args, every=every)
     else:
         _kernel_steps(*args, every=None)

@@ -333,6 +333,15 @@ SETTLED = """() => {
 }"""
 
 
+def slider_value(page, name: str) -> float:
+    """The value a Streamlit slider shows in the browser (its thumb's aria-valuenow, or the
+    label on the thumb where the thumb has none)."""
+    thumb = page.get_by_role("slider", name=name)
+    return float(thumb.get_attribute("aria-valuenow") or thumb.locator(
+        "xpath=ancestor::*[@data-testid='stSlider'][1]").get_by_test_id(
+        "stSliderThumbValue").inner_text())
+
+
 def settle(page, selector: str = "[data-testid='stApp']", quiet: int = 3,
            timeout: float = 60_000, must: bool = True) -> bool:
     """Wait for `selector`, then until Streamlit has run the page's script to its end (the

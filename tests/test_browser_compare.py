@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from cnnweb import charts, i18n, runs
-from tests.helpers import settle, streamlit_server
+from tests.helpers import settle, slider_value, streamlit_server
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-h-compare")
@@ -170,9 +170,7 @@ def _set_slider(page, name, value):
     after each (a rerun on a loaded machine can take the focus away mid-way)."""
     thumb = page.get_by_role("slider", name=name)
     for _ in range(60):
-        now = float(thumb.get_attribute("aria-valuenow") or thumb.locator(
-            "xpath=ancestor::*[@data-testid='stSlider'][1]").get_by_test_id(
-            "stSliderThumbValue").inner_text())
+        now = slider_value(page, name)
         if now == pytest.approx(value):
             settle(page, quiet=1)
             return

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from cnnweb import i18n, stack
-from tests.helpers import settle
+from tests.helpers import settle, slider_value
 
 SHOTS = Path("/tmp/shots/explainer")
 
@@ -144,6 +144,7 @@ def test_play_moves_the_kernel_on_by_itself_and_pause_stops_it(app_url, page):
     stopped = shown()
     page.wait_for_timeout(2500)                      # six ticks at the fast speed
     assert shown() == stopped
+    assert slider_value(page, "Output cell (row by row)") == stopped   # the browser's slider too
     following = (stopped + 1) % 25
 
     def link_says(step):
