@@ -471,8 +471,9 @@ def throughput_section(res: dict) -> list[str]:
     return lines + table + [""]
 
 
-def tta_section(res: dict, machine: str) -> list[str]:
+def tta_section(res: dict) -> list[str]:
     r = dict(res.get("time_to_accuracy") or {})
+    machine = r.get("machine") or "not recorded in results/time_to_accuracy.json"
     seeds = res.get("seed_presets") or {}
     if "rows" in r:
         r["rows"] = r["rows"] + seeds.get("rows", [])
@@ -701,7 +702,7 @@ def write_docs(res: dict, quick: bool, from_results: bool = False) -> None:
                "when its script last ran; machines named in each section)" if from_results else
                f". Machine: {machine}") + ". No GPU was lent to the sessions that measured "
             "these."), ""]
-    body = (throughput_section(res) + tta_section(res, machine) + fast_section(res)
+    body = (throughput_section(res) + tta_section(res) + fast_section(res)
             + responsiveness_section(res)
             + load_section(res) + class_section(res))
     notes = BENCH / "NOTES.md"

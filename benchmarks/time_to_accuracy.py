@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import seed_presets
-from _kit import SHARED_DATA
+from _kit import SHARED_DATA, machine
 
 from cnnweb import train
 
@@ -122,7 +122,8 @@ def main(argv=None) -> int:
               f"peak {row['peak_rss_mb']:5.0f} MiB" + (f"  met: {row['met']}" if "met" in row
                                                        else ""))
     if args.json:
-        Path(args.json).write_text(json.dumps({"rows": rows, "published": PUBLISHED}, indent=1))
+        Path(args.json).write_text(json.dumps({"rows": rows, "published": PUBLISHED,
+                                                "machine": machine()}, indent=1))
     return 0
 
 

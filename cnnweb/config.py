@@ -81,7 +81,8 @@ class TrainConfig:
                                      form=Form("tr_ls", "tr.ls", hi=0.3, step=0.05))
     seed: int = setting(0, lo=0, hi=2**32, hi_open=True,
                          form=Form("tr_seed", "tr.seed", hi=2**31 - 1, keep=True))
-    mixed_precision: bool = setting(False, "float16 compute on a GPU",
+    mixed_precision: bool = setting(False, "float16 compute on a GPU, bfloat16 on a "
+                                    "CPU with AMX (a recent Intel Xeon)",
                                     form=Form("tr_mp", "tr.mp", keep=True))
     owner: str = setting("", "display name of the student this run belongs to (class server)",
                          metavar="NAME")
@@ -174,9 +175,10 @@ def from_form(values) -> dict:
 
 def preset_form(preset: dict) -> dict:
     """The form's values a preset sets, by field name: what it names, the rest back to their
-    defaults, except the fields a preset keeps (seed, mixed precision, the model's name)."""
+    defaults, except the fields the form keeps (seed, mixed precision, the model's name) where
+    the preset does not name them."""
     return {f.name: preset.get(f.name, form_default(f)) for f in form_fields()
-            if not f.metadata["form"].keep}
+            if f.name in preset or not f.metadata["form"].keep}
 
 
 def flag(name: str) -> str:

@@ -358,7 +358,7 @@ def run_fields():
         with st.expander(t("tr.more")):
             for name in ("schedule", "weight_decay", "label_smoothing", "seed"):
                 setting(name)
-            setting("mixed_precision", disabled=not device.gpu_names())
+            setting("mixed_precision", disabled=not device.mixed_precision_available())
             setting("name")
 
 

@@ -64,7 +64,11 @@ def test_a_preset_sets_what_it_names_resets_the_rest_and_keeps_seed_and_name():
     got = config.preset_form(train.PRESETS[train.FAST_MNIST])
     assert (got["batch_size"], got["schedule"], got["val_split"]) == (128, "onecycle", 0.0)
     assert got["limit"] == 0 and got["weight_decay"] == 0.0        # not in it: the defaults
-    assert not {"seed", "name", "mixed_precision"} & set(got)
+    assert not {"seed", "name"} & set(got)
+    assert got["mixed_precision"] is True       # a kept field the preset names: the preset's
+    assert config.preset_form(train.PRESETS[train.PRESET_IDS["seed001"]])["mixed_precision"] is False
+    unnamed = {k: v for k, v in train.PRESETS[train.FAST_MNIST].items() if k != "mixed_precision"}
+    assert "mixed_precision" not in config.preset_form(unnamed)    # not named: the form keeps it
 
 
 def test_start_submits_the_run_the_form_shows(monkeypatch):

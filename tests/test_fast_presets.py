@@ -103,3 +103,26 @@ def test_trainer_lists_the_fast_preset_and_says_what_makes_it_fast():
         p["arch"], p["epochs"], p["batch_size"], p["lr"], p["schedule"], p["val_split"])
     assert any(c.value.startswith("what makes it fast") for c in at.caption)
     assert not at.exception
+
+
+@pytest.mark.slow
+def test_the_benchmark_script_runs_both_commands_quick_on_tiny_data(tmp_path):
+    """benchmarks/fast_presets.py --quick (fake size on purpose: one epoch on 2,000 images each)
+    runs the baseline and the fast preset as real commands and records both; the targets are not
+    judged on it, so its exit status is not asserted, only that it wrote a whole record."""
+    data = paths.ROOT.parent / "shared" / "data" / "mnist.npz"
+    if not data.exists():
+        pytest.skip(f"the full MNIST is not at {data}")
+    out_file = tmp_path / "quick.json"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    r = subprocess.run([sys.executable, "benchmarks/fast_presets.py", "--quick", "--json",
+                        str(out_file)], capture_output=True, text=True, check=False,
+                       cwd=paths.ROOT, env=env, timeout=600)
+    assert r.returncode in (0, 1), r.stderr
+    out = json.loads(out_file.read_text())
+    assert out["quick"] and [row["preset"] for row in out["rows"]] == ["seed001", "mnist-fast"]
+    assert all("error" not in row and row["epochs"] == 1 for row in out["rows"]), out["rows"]
+    assert out["fast_config"] == train.preset_config("mnist-fast")
+    assert out["wall_ratio"] == pytest.approx(out["rows"][1]["wall_s"] / out["rows"][0]["wall_s"])
+    assert f"wall {out['wall_ratio']:.3f}" in r.stdout
+    assert not (RESULTS / "fast_presets_mnist.json").samefile(out_file)

@@ -168,14 +168,75 @@ def test_stop_request_is_honoured_within_a_batch_and_keeps_the_model(tmp_path):
     assert 0 < meta["test_accuracy"] <= 1
 
 
-def test_setup_device_says_cpu_plainly_and_ignores_mixed_precision_without_gpu():
+def test_setup_device_says_cpu_plainly_and_ignores_mixed_precision_without_gpu_or_bf16(
+        monkeypatch):
     from cnnweb import device
     if device.gpu_names():
         pytest.skip("a GPU is present")
+    monkeypatch.setattr(device, "cpu_bf16", lambda: False)
     said = []
     _, label, mp = train.setup_device(True, said.append)
-    assert label.startswith("CPU only") and not mp
-    assert said and "needs a GPU" in said[0]
+    assert label.startswith("CPU only") and not mp and not label.endswith("bfloat16")
+    assert said and "needs a GPU or a CPU with bfloat16" in said[0]
+
+
+def test_setup_device_computes_in_bfloat16_on_a_cpu_that_has_it(monkeypatch):
+    import keras
+
+    from cnnweb import device
+    if device.gpu_names():
+        pytest.skip("a GPU is present")
+    monkeypatch.setattr(device, "cpu_bf16", lambda: True)
+    said = []
+    try:
+        _, label, mp = train.setup_device(True, said.append)
+        assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert mp and label.startswith("CPU only") and label.endswith("mixed precision bfloat16")
+    assert not said
+    assert i18n.tr(label, "zh").endswith("混合精度 bfloat16")
+
+
+@pytest.mark.slow
+def test_a_bf16_run_on_tiny_data_1_epoch_saves_a_float32_model_that_predicts_alike(tmp_path):
+    """Fake size on purpose (600 images, one epoch). Only on a CPU that computes bfloat16."""
+    import keras
+
+    from cnnweb import device
+    if device.gpu_names() or not device.cpu_bf16():
+        pytest.skip("needs a CPU with AMX and no GPU")
+    run_dir = tmp_path / "run"
+    r = train_cli("--arch", "mnist_cnn", "--dataset", "mnist", "--epochs", "1", "--limit", "600",
+                  "--mixed-precision", "--name", "tiny-bf16", "--run-dir", str(run_dir),
+                  env={"TF_ENABLE_ONEDNN_OPTS": "1"})
+    assert r.returncode == 0, r.stderr
+    assert "mixed precision bfloat16" in (run_dir / "log.txt").read_text()
+    model = keras.saving.load_model(store.model_path("tiny-bf16"), safe_mode=True)
+    assert {w.dtype for w in model.weights} == {"float32"}
+    assert model.dtype_policy.name == "float32"
+    res = runs.read_json(run_dir / "result.json")      # measured by the bfloat16 model
+    assert res["data_is_sample"] and res["device"].endswith("mixed precision bfloat16")
+    sample = np.load(paths.data_dir() / "mnist_sample.npz")
+    pred = model.predict(sample["x_test"][..., None], verbose=0).argmax(1)
+    assert abs(float(np.mean(pred == sample["y_test"])) - res["test_accuracy"]) <= 0.02
+
+
+@pytest.mark.parametrize("flags, has", [("fpu sse avx512f amx_bf16 amx_tile", True),
+                                        ("fpu avx512f avx512_bf16", False),  # slower there
+                                        ("fpu sse2 avx2 avx512f avx512_vnni", False), (None, False)])
+def test_cpu_bf16_reads_the_cpus_flags(tmp_path, monkeypatch, flags, has):
+    from cnnweb import device
+    info = tmp_path / "cpuinfo"
+    if flags is not None:
+        info.write_text(f"processor\t: 0\nmodel name\t: Test CPU\nflags\t\t: {flags}\n\n"
+                        f"processor\t: 1\nflags\t\t: fpu amx_bf16\n")
+    monkeypatch.setattr(device, "CPUINFO", info)
+    device.cpu_bf16.cache_clear()
+    try:
+        assert device.cpu_bf16() is has
+    finally:
+        device.cpu_bf16.cache_clear()
 
 
 def test_pipeline_batches_shuffles_every_image_once_and_augments_in_shape():
