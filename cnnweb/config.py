@@ -55,13 +55,19 @@ class TrainConfig:
     batch_size: int = setting(64, lo=1, form=Form("tr_batch", "tr.batch",
                                                   options=(16, 32, 64, 128, 256, 512)))
     lr: float = setting(1e-3, lo=0, hi=10, lo_open=True, form=Form("tr_lr", "tr.lr", options=(
-        1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0)))
+        1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 6e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0)))
     optimizer: str = setting("adam", choices=("adam", "sgd"), form=Form("tr_opt", "tr.optimizer"))
     dropout: float | None = setting(None, "dropout rate, for architectures that have a dropout "
                                     "hyperparameter", type=float, lo=0, hi=1, hi_open=True,
                                     form=Form("tr_dropout", "tr.dropout", hi=0.8, step=0.05))
     augment: bool = setting(False, "random shifts (and horizontal flips for CIFAR-10)",
                             form=Form("tr_augment", "tr.augment", "tr.augment_help"))
+    flip: bool = setting(False, "random horizontal flips only, no shifts (for pictures that "
+                         "look right mirrored, like CIFAR-10's; not for digits)",
+                         form=Form("tr_flip", "tr.flip", "tr.flip_help"))
+    tta: bool = setting(False, "test-time augmentation: each test picture's prediction is the "
+                        "average of the picture's and its mirror image's",
+                        form=Form("tr_tta", "tr.tta", "tr.tta_help"))
     early_stopping: int = setting(0, "stop when validation loss has not improved for K epochs; "
                                   "keep the best", lo=0, metavar="K",
                                   form=Form("tr_es", "tr.es", "tr.es_help", hi=50))

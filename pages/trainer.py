@@ -356,7 +356,7 @@ def run_fields():
         setting(name)
     if not ui.presenting():                  # the presentation view keeps the form short
         with st.expander(t("tr.more")):
-            for name in ("schedule", "weight_decay", "label_smoothing", "seed"):
+            for name in ("schedule", "weight_decay", "label_smoothing", "flip", "tta", "seed"):
                 setting(name)
             setting("mixed_precision", disabled=not device.mixed_precision_available())
             setting("name")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 def test_every_form_field_has_a_label_in_both_catalogues_and_its_own_session_key():
     form = [f.metadata["form"] for f in config.form_fields()]
-    assert len(form) == 15
+    assert len(form) == 17
     for lang in (en.MESSAGES, zh.MESSAGES):
         assert all(x.label in lang and (x.help is None or x.help in lang) for x in form)
     keys = [x.key for x in form]

@@ -25,6 +25,7 @@ def test_preset_ids_name_the_trainers_presets():
     assert train.PRESET_IDS["seed001"].startswith("Seed 001:")
     assert train.PRESET_IDS["seed002"].startswith("Seed 002:")
     assert train.PRESET_IDS["mnist-fast"] == train.FAST_MNIST
+    assert train.PRESET_IDS["cifar10-fast"] == train.FAST_CIFAR
     assert set(train.PRESET_IDS.values()) == set(train.PRESETS)
 
 
@@ -82,7 +83,7 @@ def test_onecycle_warms_up_to_the_peak_then_falls_to_zero():
     assert all(a >= b for a, b in itertools.pairwise(lrs[peak:]))          # then down
 
 
-@pytest.mark.parametrize("dataset", ["mnist"])
+@pytest.mark.parametrize("dataset", ["mnist", "cifar10"])
 def test_the_fast_preset_is_what_the_benchmark_measured(dataset):
     """benchmarks/results/fast_presets_<dataset>.json holds the configs it ran: changing a preset
     without rerunning benchmarks/fast_presets.py fails here."""
@@ -94,13 +95,16 @@ def test_the_fast_preset_is_what_the_benchmark_measured(dataset):
     assert fast and all(f"--arch {out['fast_config']['arch']}" in r["command"] for r in fast)
 
 
-def test_trainer_lists_the_fast_preset_and_says_what_makes_it_fast():
+@pytest.mark.parametrize("title", [train.FAST_MNIST, train.FAST_CIFAR])
+def test_trainer_lists_the_fast_preset_and_says_what_makes_it_fast(title):
     at = open_page("trainer", timeout=60, check=False)
-    assert train.FAST_MNIST in at.selectbox(key="tr_preset").options
-    at.selectbox(key="tr_preset").set_value(train.FAST_MNIST).run()
-    ss, p = at.session_state, train.PRESETS[train.FAST_MNIST]
+    assert title in at.selectbox(key="tr_preset").options
+    at.selectbox(key="tr_preset").set_value(title).run()
+    ss, p = at.session_state, train.PRESETS[title]
     assert (ss.tr_arch, ss.tr_epochs, ss.tr_batch, ss.tr_lr, ss.tr_schedule, ss.tr_val) == (
         p["arch"], p["epochs"], p["batch_size"], p["lr"], p["schedule"], p["val_split"])
+    assert (ss.tr_flip, ss.tr_tta, ss.tr_mp) == (p.get("flip", False), p.get("tta", False),
+                                                 p["mixed_precision"])
     assert any(c.value.startswith("what makes it fast") for c in at.caption)
     assert not at.exception
 

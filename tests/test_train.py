@@ -253,6 +253,35 @@ def test_pipeline_batches_shuffles_every_image_once_and_augments_in_shape():
     assert xb.shape == (4, 4, 4, 3) and yb.shape == (4, 10)
 
 
+def test_flips_alone_mirror_some_pictures_and_shift_none():
+    x = np.random.default_rng(0).integers(0, 256, (64, 6, 6, 3), dtype=np.uint8)
+    y = np.arange(64, dtype=np.int32)
+    ds = train.make_pipeline(x, y, 16, shuffle=False, augment=False, flip=True, seed=3)
+    kinds = []
+    for xb, yb in ds:
+        for img, i in zip(xb.numpy().astype(np.uint8), yb.numpy()):
+            kinds.append("same" if np.array_equal(img, x[i]) else
+                         "mirror" if np.array_equal(img, x[i][:, ::-1]) else "other")
+    assert "other" not in kinds and 10 < kinds.count("mirror") < 54
+
+
+def test_test_time_augmentation_averages_each_picture_with_its_mirror():
+    import tensorflow as tf
+
+    class LeftColumn:           # "probabilities" from the left column's mean: (v, 1 - v)
+        def predict(self, images, verbose=0):
+            v = np.concatenate([b.numpy()[:, :, 0, 0].mean(1) / 255 for b in images])
+            return np.stack([v, 1 - v], 1)
+
+    x = np.random.default_rng(1).integers(0, 256, (10, 4, 5, 1)).astype(np.float32)
+    ds = tf.data.Dataset.from_tensor_slices((x, np.zeros(10))).batch(4)
+    left, right = x[:, :, 0, 0].mean(1) / 255, x[:, :, -1, 0].mean(1) / 255
+    plain = train.test_probs(LeftColumn(), ds, mirror_too=False)
+    both = train.test_probs(LeftColumn(), ds, mirror_too=True)
+    assert np.allclose(plain[:, 0], left)
+    assert np.allclose(both[:, 0], (left + right) / 2) and np.allclose(both.sum(1), 1)
+
+
 # ------------------------------------------------------------------ pure helpers
 
 def test_confusion_matrix_and_test_metrics_by_hand():

@@ -26,6 +26,7 @@ ALLOWED = {
     "LeNet", "AlexNet", "InceptionNet", "VGG", "VGG16", "ResNet", "Inception", "GoogLeNet", "cnnweb",
     "CNN", "GPU", "CPU", "CUDA", "NVIDIA", "Ray", "Intel", "Xeon", "AMD", "EPYC", "Apple",
     "Processor", "Core", "Ryzen",          # the CPU's own model name, shown as the OS reports it
+    "AMX",                                 # Intel's matrix instructions (bfloat16 on the CPU)
     "zip", "TFLite", "Lite",               # file formats: .zip, TensorFlow Lite
     "TensorBoard", "Teachable", "Machine", "Explainer", "AIGC", "Baseline", "LeakyReLU",
     "LeCun", "Krizhevsky", "Simonyan", "Zisserman", "Szegedy",   # the papers' authors

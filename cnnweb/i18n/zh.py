@@ -411,6 +411,10 @@ MESSAGES = {
     "tr.dropout": "Dropout（舍弃的比例）",
     "tr.augment": "数据增强",
     "tr.augment_help": "随机平移；CIFAR-10 还有水平翻转",
+    "tr.flip": "只做镜像翻转",
+    "tr.flip_help": "随机水平翻转，不平移：适合镜像后仍然合理的图片（如 CIFAR-10），不适合数字",
+    "tr.tta": "测试时也用镜像图片",
+    "tr.tta_help": "测试时增强：每张测试图片的预测取它和它的镜像图片的预测的平均",
     "tr.es": "早停（Early Stopping）",
     "tr.es_help": "耐心值（轮数）；0 = 关闭。保留最佳一轮的权重。",
     "tr.val": "验证集比例",
@@ -637,6 +641,13 @@ MESSAGES = {
     "zoo.cnnweb_cifar_fast.notes": "每张图片约 1000 万次乘加，是宽度 32 的 cnnweb_cifar 的四分之一，"
                                    "参数约 7.3 万。重深度而非宽度（六个卷积层）：短时间训练中，"
                                    "更深的网络每一轮学到的更多（见 BENCHMARKS.md）。",
+    "zoo.cnnweb_cifar_plain.description": "去掉批标准化的 cnnweb_cifar：三个块，每块两个 3x3 "
+                                          "卷积-ReLU 层（32、64、128 个滤波器）加最大池化，"
+                                          "再接全局平均池化和一个全连接分类器。",
+    "zoo.cnnweb_cifar_plain.notes": "每张图片约 3900 万次乘加，参数约 28.8 万。没有批标准化：在带 AMX "
+                                    "的 CPU 上用 bfloat16 训练时，cnnweb_cifar_fast 每 CPU 秒训练 "
+                                    "1,128 张图片，去掉批标准化的同一网络是 4,335 张（见 "
+                                    "BENCHMARKS.md）。用 He 初始化，没有批标准化也能学好。",
     # cnnweb.runs.describe()：每次运行一行（"mnist_cnn，数据集 mnist，5 轮：已完成，……"）
     "run.desc": "{arch}，数据集 {dataset}",
     "run.desc_epochs": "{arch}，数据集 {dataset}，{epochs} 轮",
@@ -821,6 +832,9 @@ MESSAGES = {
         "让它不会过分自信；不留验证集，每张图像都用于训练；混合精度（带 AMX 的 CPU 上用 bfloat16，训练快一倍；"
         "GPU 上用 float16）。测试准确率约 99.2%：在带 AMX 的 CPU "
         "上用时不到教程 1 的五分之一，其他机器上约为四分之一"),
+    "term.Fast: CIFAR-10 to 80% in tutorial 2's time": '快速：在教程 2 的时间内让 CIFAR-10 达到 80%',
+    "term.what makes it fast: six 3x3 convolutions with no batch norm (on a CPU batch norm cost more than the convolutions), mixed precision (bfloat16 on a CPU with AMX, float16 on a GPU), batches of 256, a one-cycle learning rate up to 0.006, label smoothing 0.1, mirror flips while training and at test time, no validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX in about tutorial 2's time, elsewhere slower": (
+        '快速的原因：六个 3x3 卷积层，不用批标准化（在 CPU 上批标准化比卷积本身还费时），混合精度（带 AMX 的 CPU 上用 bfloat16，GPU 上用 float16），批大小 256，单周期学习率最高 0.006，标签平滑 0.1，训练和测试时都做镜像翻转，不留验证集。训练 8 轮后测试准确率约 81%：在带 AMX 的 CPU 上用时约等于教程 2，其他机器上更慢'),
     # --- lead: run endings in the reader's language
     "run.stopped": "已按请求停止：完成了 {done} 个完整轮次；模型已保存",
     "run.stopped_part": "已按请求停止：完成了 {done} 个完整轮次和第 {next} 轮的一部分；模型已保存",
