@@ -95,6 +95,16 @@ def test_the_fast_preset_is_what_the_benchmark_measured(dataset):
     assert fast and all(f"--arch {out['fast_config']['arch']}" in r["command"] for r in fast)
 
 
+@pytest.mark.parametrize("preset_id", ["mnist-fast", "cifar10-fast"])
+def test_a_link_with_the_presets_id_fills_the_trainer_with_it(preset_id):
+    at = open_page("trainer", params={"preset": preset_id}, timeout=60)
+    title = train.PRESET_IDS[preset_id]
+    ss, p = at.session_state, train.PRESETS[title]
+    assert ss.tr_preset == title and at.selectbox(key="tr_preset").value == title
+    assert (ss.tr_arch, ss.tr_epochs, ss.tr_lr, ss.tr_flip) == (p["arch"], p["epochs"], p["lr"],
+                                                                p.get("flip", False))
+
+
 @pytest.mark.parametrize("title", [train.FAST_MNIST, train.FAST_CIFAR])
 def test_trainer_lists_the_fast_preset_and_says_what_makes_it_fast(title):
     at = open_page("trainer", timeout=60, check=False)
