@@ -494,6 +494,16 @@ def _cnnweb_mnist(x, num_classes, dropout):
     return dense(x, num_classes, "logits")
 
 
+def _three_blocks(x, width, layer):
+    """cnnweb_cifar's body: blocks 1-3 of two 3x3 layers (width, 2x, 4x filters) and a 2x2
+    max-pool each; layer(x, filters, name) makes one (block1a, block1b, ...)."""
+    for block, filters in enumerate((width, 2 * width, 4 * width), 1):
+        for part in "ab":
+            x = layer(x, filters, f"block{block}{part}")
+        x = maxpool(x, 2, f"block{block}_pool")
+    return x
+
+
 @register("cnnweb_cifar", description="A small VGG: three blocks of two 3x3 conv-BN-ReLU layers "
                                       "(width, 2x, 4x filters) with max-pooling, global average "
                                       "pooling, one dense classifier: the shipped CIFAR-10 model.",
@@ -505,10 +515,7 @@ def _cnnweb_mnist(x, num_classes, dropout):
                 "dense layer keeps it under 300 thousand parameters. At width 24 (about 22 "
                 "million multiply-adds) the same recipe reached 81.5%.")
 def _cnnweb_cifar(x, num_classes, width, dropout):
-    for block, filters in enumerate((width, 2 * width, 4 * width), 1):
-        x = cba(x, filters, 3, f"block{block}a", use_bias=False)
-        x = cba(x, filters, 3, f"block{block}b", use_bias=False)
-        x = maxpool(x, 2, f"block{block}_pool")
+    x = _three_blocks(x, width, lambda x, filters, name: cba(x, filters, 3, name, use_bias=False))
     return gap_head(x, dropout, num_classes)
 
 
@@ -558,12 +565,11 @@ register("cnnweb_cifar_fast", description="cnnweb_cifar at width 16: three block
                 "He-initialised, so it learns without it.")
 def _cnnweb_cifar_plain(x, num_classes, width, dropout):
     from keras import layers
-    for block, filters in enumerate((width, 2 * width, 4 * width), 1):
-        for part in "ab":
-            x = layers.Conv2D(filters, 3, padding="same", activation="relu",
-                              kernel_initializer="he_normal", name=f"block{block}{part}_conv")(x)
-        x = maxpool(x, 2, f"block{block}_pool")
-    return gap_head(x, dropout, num_classes)
+
+    def conv_relu(x, filters, name):
+        return layers.Conv2D(filters, 3, padding="same", activation="relu",
+                             kernel_initializer="he_normal", name=f"{name}_conv")(x)
+    return gap_head(_three_blocks(x, width, conv_relu), dropout, num_classes)
 
 
 # ---------------------------------------------------------------- a stack from the Explainer

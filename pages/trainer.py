@@ -57,10 +57,9 @@ def arch_changed():
 # a link's ?preset= (an id as the CLI takes it, e.g. cifar10-fast, or a title as older links
 # and the lessons give it) fills the form once with that preset
 link = st.query_params.get("preset")
-if train.PRESET_IDS.get(link, link) in train.PRESETS and \
+if (title := train.PRESET_IDS.get(link, link)) in train.PRESETS and \
         st.session_state.get("tr_preset_link") != link:
-    st.session_state.tr_preset_link, st.session_state.tr_preset = link, train.PRESET_IDS.get(link,
-                                                                                          link)
+    st.session_state.tr_preset_link, st.session_state.tr_preset = link, title
     apply_preset()
 
 # --- your own pictures (issue 13 section 3): upload, preview, transfer learning ------------
