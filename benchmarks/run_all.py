@@ -29,6 +29,7 @@ RESULTS, FIGURES = BENCH / "results", BENCH / "figures"
 sys.path.insert(0, str(BENCH))
 
 import _kit
+from fast_presets import PAIRS as FAST_PAIRS
 
 OK, MISS = "#2e86c1", "#e67e22"
 
@@ -616,7 +617,7 @@ def fast_section(res: dict) -> list[str]:
              ("| fast preset | baseline | fast test acc | wall s (fast / base) | wall ratio "
               "(target) | CPU-s (fast / base) | CPU ratio | met |"),
              "|---|---|---|---|---|---|---|---|"]
-    for key in ("fast_presets_mnist", "fast_presets_cifar10"):
+    for key in (f"fast_presets_{p}" for p in FAST_PAIRS):
         r = res.get(key) or {}
         if "wall_ratio" not in r:
             lines.append(f"| {key} | failed: {r.get('error', 'not run')} | | | | | | |")
@@ -763,9 +764,9 @@ def main(argv=None) -> int:
         "time_to_accuracy": [py, str(BENCH / "time_to_accuracy.py"), *q, "--only", "recipes",
                              "--json", str(RESULTS / "time_to_accuracy.json")],
         # not with --quick: its committed result is the record tests/test_fast_presets.py checks
-        **({} if args.quick else {f"fast_presets_{d}": [
-            py, str(BENCH / "fast_presets.py"), "--dataset", d, "--rounds", "2",
-            "--json", str(RESULTS / f"fast_presets_{d}.json")] for d in ("mnist", "cifar10")}),
+        **({} if args.quick else {f"fast_presets_{p}": [
+            py, str(BENCH / "fast_presets.py"), "--preset", p, "--rounds", "2",
+            "--json", str(RESULTS / f"fast_presets_{p}.json")] for p in FAST_PAIRS}),
         "app_responsiveness": [py, str(BENCH / "app_responsiveness.py"), *q,
                                "--json", str(RESULTS / "app_responsiveness.json")],
         "reliability_sweep": [py, str(BENCH / "reliability_sweep.py"), *q,

@@ -26,6 +26,7 @@ def test_preset_ids_name_the_trainers_presets():
     assert train.PRESET_IDS["seed002"].startswith("Seed 002:")
     assert train.PRESET_IDS["mnist-fast"] == train.FAST_MNIST
     assert train.PRESET_IDS["cifar10-fast"] == train.FAST_CIFAR
+    assert train.PRESET_IDS["cifar10-quick"] == train.QUICK_CIFAR
     assert set(train.PRESET_IDS.values()) == set(train.PRESETS)
 
 
@@ -83,11 +84,12 @@ def test_onecycle_warms_up_to_the_peak_then_falls_to_zero():
     assert all(a >= b for a, b in itertools.pairwise(lrs[peak:]))          # then down
 
 
-@pytest.mark.parametrize("dataset", ["mnist", "cifar10"])
-def test_the_fast_preset_is_what_the_benchmark_measured(dataset):
-    """benchmarks/results/fast_presets_<dataset>.json holds the configs it ran: changing a preset
+@pytest.mark.parametrize("preset_id", ["mnist-fast", "cifar10-fast", "cifar10-quick"])
+def test_the_fast_preset_is_what_the_benchmark_measured(preset_id):
+    """benchmarks/results/fast_presets_<preset>.json holds the configs it ran: changing a preset
     without rerunning benchmarks/fast_presets.py fails here."""
-    out = json.loads((RESULTS / f"fast_presets_{dataset}.json").read_text())
+    out = json.loads((RESULTS / f"fast_presets_{preset_id}.json").read_text())
+    assert out["fast"] == preset_id
     assert not out["quick"]
     assert out["fast_config"] == train.preset_config(out["fast"])
     assert out["baseline_config"] == train.preset_config(out["baseline"])
@@ -95,7 +97,7 @@ def test_the_fast_preset_is_what_the_benchmark_measured(dataset):
     assert fast and all(f"--arch {out['fast_config']['arch']}" in r["command"] for r in fast)
 
 
-@pytest.mark.parametrize("preset_id", ["mnist-fast", "cifar10-fast"])
+@pytest.mark.parametrize("preset_id", ["mnist-fast", "cifar10-fast", "cifar10-quick"])
 def test_a_link_with_the_presets_id_fills_the_trainer_with_it(preset_id):
     at = open_page("trainer", params={"preset": preset_id}, timeout=60)
     title = train.PRESET_IDS[preset_id]
@@ -105,7 +107,7 @@ def test_a_link_with_the_presets_id_fills_the_trainer_with_it(preset_id):
                                                                 p.get("flip", False))
 
 
-@pytest.mark.parametrize("title", [train.FAST_MNIST, train.FAST_CIFAR])
+@pytest.mark.parametrize("title", [train.FAST_MNIST, train.FAST_CIFAR, train.QUICK_CIFAR])
 def test_trainer_lists_the_fast_preset_and_says_what_makes_it_fast(title):
     at = open_page("trainer", timeout=60, check=False)
     assert title in at.selectbox(key="tr_preset").options
@@ -139,4 +141,4 @@ def test_the_benchmark_script_runs_both_commands_quick_on_tiny_data(tmp_path):
     assert out["fast_config"] == train.preset_config("mnist-fast")
     assert out["wall_ratio"] == pytest.approx(out["rows"][1]["wall_s"] / out["rows"][0]["wall_s"])
     assert f"wall {out['wall_ratio']:.3f}" in r.stdout
-    assert not (RESULTS / "fast_presets_mnist.json").samefile(out_file)
+    assert not (RESULTS / "fast_presets_mnist-fast.json").samefile(out_file)

@@ -19,7 +19,7 @@ ROUND_TRIP_SHAPES = {"mnist_cnn": (28, 28, 1), "cifar_cnn": (32, 32, 3), "baseli
                      "bn_leaky_cnn": (12, 12, 3), "lenet5": (16, 16, 1), "alexnet8": (28, 28, 1),
                      "vgg16": (8, 8, 1), "inception10": (8, 8, 3), "resnet18": (8, 8, 1),
                      "cnnweb_mnist_fast": (12, 12, 1), "cnnweb_cifar_fast": (8, 8, 3),
-                     "cnnweb_cifar_plain": (8, 8, 3)}
+                     "cnnweb_cifar_plain": (8, 8, 3), "cnnweb_cifar_quick": (8, 8, 3)}
 
 
 

@@ -253,6 +253,19 @@ def test_pipeline_batches_shuffles_every_image_once_and_augments_in_shape():
     assert xb.shape == (4, 4, 4, 3) and yb.shape == (4, 10)
 
 
+def test_pipelines_run_without_tf_data_autotuning_which_stalled_each_epoch_start():
+    """Keras ends every epoch's iterator, and with autotuning that waited for its model thread,
+    which sleeps up to 10 s between tuning rounds: 0-10 s idle at most epoch starts (BENCHMARKS.md).
+    Every pipeline the engine makes (training, validation, test, test-time flips) is untuned."""
+    x = np.zeros((8, 4, 4, 3), dtype=np.uint8)
+    y = np.arange(8, dtype=np.int32)
+    for kw in ({"shuffle": True, "augment": True, "flip": True},
+               {"shuffle": False, "augment": False, "flip": False}):
+        ds = train.make_pipeline(x, y, 4, seed=0, **kw)
+        assert ds.options().autotune.enabled is False, kw
+        assert ds.map(lambda a, b: a).options().autotune.enabled is False
+
+
 def test_flips_alone_mirror_some_pictures_and_shift_none():
     x = np.random.default_rng(0).integers(0, 256, (64, 6, 6, 3), dtype=np.uint8)
     y = np.arange(64, dtype=np.int32)

@@ -316,3 +316,25 @@ def test_the_notes_multiply_add_claims_are_the_computed_counts_in_both_languages
 def test_cnnweb_cifar_at_width_24_has_22_031_808_multiply_adds():
     assert _macs("cnnweb_cifar", width=24) == 22_031_808
     assert "about 22 million" in zoo.info("cnnweb_cifar")["notes"]
+
+
+def test_the_quick_cifar_net_is_the_plain_one_without_its_second_full_resolution_conv():
+    plain, quick = zoo.build("cnnweb_cifar_plain"), zoo.build("cnnweb_cifar_quick")
+    kept = {layer.name for layer in quick.layers}
+    assert [layer.name for layer in plain.layers if layer.name not in kept] == ["block1b_conv"]
+    assert quick.get_layer("block2a_conv").input.shape[1:3] == (16, 16)
+    dropped = plain.get_layer("block1b_conv")
+    assert plain.count_params() - quick.count_params() == dropped.count_params() == 9 * 32 * 32 + 32
+    assert _macs("cnnweb_cifar_plain") - _macs("cnnweb_cifar_quick") == 32 * 32 * 9 * 32 * 32
+
+
+@pytest.mark.parametrize("name", ["cnnweb_cifar_plain", "cnnweb_cifar_quick"])
+def test_the_nets_without_batch_norm_see_pixels_centred_on_zero(name):
+    import keras
+
+    model = zoo.build(name)
+    centre = keras.Model(model.input, model.get_layer("centre").output)
+    x = np.zeros((1, 32, 32, 3), dtype=np.float32)
+    x[0, 0, :3, 0] = [0, 51, 255]
+    assert np.allclose(centre.predict(x, verbose=0)[0, 0, :3, 0], [-0.5, -0.3, 0.5])
+    assert not any("_bn" in layer.name for layer in model.layers)
