@@ -4,13 +4,15 @@
 
 Measured twice, first with the machine idle, then while a real training job runs in the
 background (cifar_cnn on the full CIFAR-10, started by cnnweb.jobs exactly as the Trainer starts
-it, so at the Trainer's nice level). Target: every rerun under 2x its idle time.
+it, so at the Trainer's nice level). Target: every rerun and Predict after a stroke within
+TARGET (1.5x) of its idle time (issue 16).
   cold start   `streamlit run app.py` until /_stcore/health answers, and until the Home page is
                drawn in headless Chromium (heading visible, no script run in flight);
   page rerun   server time of one rerun of each page: Streamlit's AppTest running app.py and the
                page with the compiled scripts cached as a server caches them (one warm-up run,
                then the median of --runs); the Predict page with a drawing, including feature
-               maps and Grad-CAM;
+               maps and Grad-CAM; the Trainer's idle time is taken with the job present but
+               paused (psutil suspend), so that both sides draw the same live view of a run;
   predict      after a stroke: decode the canvas PNG, preprocess, model call, top-k, figure
                (p50 and p95 over 100 drawings; the helpers of predict_latency.py);
   memory       peak RSS (VmHWM) of the server after each page was opened in Chromium and every
@@ -21,6 +23,7 @@ it, so at the Trainer's nice level). Target: every rerun under 2x its idle time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -40,8 +43,11 @@ os.environ["CNNWEB_RUNS_DIR"] = str(_tmp / "runs")
 import _kit
 import explainer_rerun
 import predict_latency
+import psutil
 
 from cnnweb import jobs, paths, runs
+
+TARGET = 1.5           # busy / idle, issue 16
 
 PAGES = ["home", "explainer", "lessons", "trainer", "gallery", "predict"]
 SLUGS = {"home": ""}
@@ -102,7 +108,7 @@ def server_memory(base: Path) -> dict:
 
 # ------------------------------------------------------------------ server time per page
 
-def page_reruns(runs: int) -> dict[str, float]:
+def page_reruns(runs: int, pages: list[str] | None = None) -> dict[str, float]:
     """Median ms of one rerun of each page (AppTest through app.py, scripts cached)."""
     from streamlit.testing.v1 import AppTest
 
@@ -115,7 +121,7 @@ def page_reruns(runs: int) -> dict[str, float]:
     state = {"i": 0}
     ui.draw_canvas = lambda key, stroke_width=18, size=280: drawings[state["i"] % len(drawings)]
     out = {}
-    for name in page_files():
+    for name in pages or page_files():
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
         at.run()
         if name != "home":
@@ -171,6 +177,22 @@ def start_training() -> jobs.Run:
     raise RuntimeError("the background job did not start training within 3 minutes")
 
 
+@contextlib.contextmanager
+def paused(run: jobs.Run):
+    """The training process (and its children) suspended: the machine idle, the run still
+    shown as running."""
+    proc = psutil.Process(run.status["pid"])
+    procs = [proc, *proc.children(recursive=True)]
+    for p in procs:
+        p.suspend()
+    time.sleep(1.0)
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.resume()
+
+
 def stop_training(run: jobs.Run) -> dict:
     pid = run.status.get("pid")
     rss = _kit.peak_rss_mb(pid) if pid else None
@@ -200,6 +222,8 @@ def main(argv=None) -> int:
     out["idle"] = measure(_tmp / "idle", runs, n_predict)
     job = start_training()
     try:
+        with paused(job):       # the Trainer's like-for-like idle time: the same live view
+            out["idle"]["page_rerun_ms"]["trainer"] = page_reruns(runs, ["trainer"])["trainer"]
         (_tmp / "busy").mkdir()
         out["busy"] = measure(_tmp / "busy", runs, n_predict)
     finally:
@@ -211,7 +235,7 @@ def main(argv=None) -> int:
     ratios["cold start to Home"] = (busy["cold_start"]["home_rendered_s"]
                                     / idle["cold_start"]["home_rendered_s"])
     out["busy_over_idle"] = ratios
-    out["target_ratio"] = 2.0
+    out["target_ratio"] = TARGET
     print(f"{out['machine']}")
     for k, v in idle["page_rerun_ms"].items():
         print(f"rerun {k:<10} idle {v:7.1f} ms   busy {busy['page_rerun_ms'][k]:7.1f} ms   "
@@ -223,7 +247,7 @@ def main(argv=None) -> int:
     print(f"memory: {out['memory']}")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1))
-    return 0 if max(ratios.values()) < 2.0 else 1
+    return 0 if max(ratios.values()) <= TARGET else 1
 
 
 if __name__ == "__main__":

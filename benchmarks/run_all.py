@@ -32,6 +32,7 @@ import _kit
 from fast_presets import PAIRS as FAST_PAIRS
 
 OK, MISS = "#2e86c1", "#e67e22"
+THROUGHPUT_TARGET = 0.98   # train_throughput.TARGET (not imported here: it imports TensorFlow)
 
 # The fast half of the sweep: the tests that try each fault or bad input, and what they check.
 TEST_CASES = [
@@ -392,6 +393,8 @@ def run_step(name: str, cmd: list[str], timeout: float) -> dict:
     print(f"== {name}: {' '.join(cmd)}", flush=True)
     t0 = time.time()
     env = {**os.environ, **_kit.QUIET}
+    if _kit.SHARED_DATA.is_dir():      # the full sets where they are, as the figures say
+        env.setdefault("CNNWEB_DATA_DIR", str(_kit.SHARED_DATA))
     try:
         r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                            timeout=timeout, check=False)
@@ -440,8 +443,8 @@ def throughput_section(res: dict) -> list[str]:
     lines = ["## Training engine vs bare `model.fit`", "",
              ("Same model, data and batch size; the engine is the real `cnnweb.train.run` (tf.data "
              "pipeline, progress lines, stop and divergence checks). Ratio = engine / fit; target "
-             ">= 0.95. Wall-clock throughput swings on a shared machine, so images per CPU-second "
-             "are reported too (benchmarks/train_throughput.py)."), ""]
+             f">= {THROUGHPUT_TARGET}. Wall-clock throughput swings on a shared machine, so images "
+             "per CPU-second are reported too (benchmarks/train_throughput.py)."), ""]
     rows, table = [], [("| model / data | fit img/s | engine img/s | ratio (wall, best) | "
                        "ratio (per CPU-s, median) | judged by |"), "|---|---|---|---|---|---|"]
     for key in ("throughput_mnist", "throughput_cifar10", "throughput_mnist_onednn_off"):
@@ -455,10 +458,11 @@ def throughput_section(res: dict) -> list[str]:
                      f"{max(r['engine_images_per_s']):,.0f} | {r['ratio_best_wall']:.3f} | "
                      f"{r['ratio_median_cpu']:.3f} | {r['judged_by']} |")
         rows.append((f"{r['arch']} / {r['dataset']}{' (oneDNN off)' if off else ''}", r["ratio"],
-                     OK if r["ratio"] >= 0.95 else MISS))
+                     OK if r["ratio"] >= THROUGHPUT_TARGET else MISS))
     if rows:
         _kit.bar_chart_svg(FIGURES / "throughput_ratio.svg", "Engine / bare model.fit throughput",
-                           rows, "", target=0.95, target_label="target 0.95",
+                           rows, "", target=THROUGHPUT_TARGET,
+                           target_label=f"target {THROUGHPUT_TARGET}",
                            note="same run, same model, data and batch size")
         lines += ["![engine vs fit](benchmarks/figures/throughput_ratio.svg)", ""]
     on, off = res.get("throughput_mnist") or {}, res.get("throughput_mnist_onednn_off") or {}
@@ -544,15 +548,19 @@ def responsiveness_section(res: dict) -> list[str]:
     lines = ["## App responsiveness, idle vs while a training job runs", ""]
     if "error" in r or not r:
         return lines + [f"Not run: {r.get('error', 'skipped')}", ""]
+    limit = r.get("target_ratio", 1.5)
     lines += [(f"Machine: {r['machine']}. The background job is cifar_cnn on the full CIFAR-10, "
               "started by cnnweb.jobs exactly as the Trainer starts it. Page reruns are the "
               "server's script time under AppTest with compiled scripts cached as the server "
               f"does (median of {r['runs']}); Predict is what the page does after a stroke "
-              "(benchmarks/app_responsiveness.py). Target: busy / idle under 2."), ""]
+              "(benchmarks/app_responsiveness.py). The Trainer's idle time is taken with the same "
+              "run on the page and its process paused, so both sides draw the same live view. "
+              f"Target: busy / idle at most {limit}."), ""]
     ratios = r["busy_over_idle"]
-    rows = [(k, v, OK if v < 2 else MISS) for k, v in ratios.items()]
+    rows = [(k, v, OK if v <= limit else MISS) for k, v in ratios.items()]
     _kit.bar_chart_svg(FIGURES / "busy_over_idle.svg", "While training / idle (same run)", rows,
-                       "x", target=2.0, target_label="limit 2x", note=r["machine"][:150])
+                       "x", target=limit, target_label=f"limit {limit}x",
+                       note=r["machine"][:150])
     lines += ["![busy over idle](benchmarks/figures/busy_over_idle.svg)", "",
               "| measure | idle | while training | ratio |", "|---|---|---|---|"]
     idle, busy = r["idle"], r["busy"]

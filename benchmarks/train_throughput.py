@@ -9,7 +9,7 @@ stop-file and divergence checks, metrics.jsonl), minus the validation split so b
 on the same N images. The baseline is `model.fit(x, y)` on in-memory float32 arrays, verbose=0.
 Both are timed on training epochs after the first (which includes graph tracing), and the
 rounds alternate baseline/engine so that a busy machine hurts both alike; the best round of
-each is compared. Target: engine / baseline >= 0.95. Exit code 1 when it is missed.
+each is compared. Target: engine / baseline >= TARGET (0.98). Exit code 1 when it is missed.
 
 Wall-clock images/s is the measure. On a machine shared with other work it swings by 2x from
 round to round (other processes take a core), so the script also reports images per CPU-second
@@ -36,6 +36,8 @@ os.environ["CNNWEB_MODELS_DIR"] = os.path.join(_tmp, "models")   # never touch t
 os.environ["CNNWEB_RUNS_DIR"] = os.path.join(_tmp, "runs")
 
 from cnnweb import data, runs, train, zoo
+
+TARGET = 0.98     # issue 16: the engine keeps >= 0.98 of bare model.fit's throughput
 
 
 def baseline(ds, args) -> float:
@@ -124,7 +126,7 @@ def main() -> int:
            "engine_images_per_s": eng, "fit_images_per_cpu_s": base_cpu,
            "engine_images_per_cpu_s": eng_cpu, "ratio_best_wall": ratio,
            "ratio_median_cpu": ratio_cpu, "wall_spread": spread, "judged_by":
-           "cpu" if noisy else "wall", "ratio": judged, "target": 0.95}
+           "cpu" if noisy else "wall", "ratio": judged, "target": TARGET}
     if args.json:
         print(json.dumps(out, indent=1))
     else:
@@ -139,8 +141,8 @@ def main() -> int:
         if noisy:
             print(f"  wall-clock rounds spread by {100 * spread:.0f}%: the machine is busy, "
                   f"judging by the CPU ratio")
-        print(f"  => {judged:.3f} (target >= 0.95: {'met' if judged >= 0.95 else 'MISSED'})")
-    return 0 if judged >= 0.95 else 1
+        print(f"  => {judged:.3f} (target >= {TARGET}: {'met' if judged >= TARGET else 'MISSED'})")
+    return 0 if judged >= TARGET else 1
 
 
 if __name__ == "__main__":
