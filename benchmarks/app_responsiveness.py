@@ -232,9 +232,10 @@ def main(argv=None) -> int:
     ratios = {f"rerun {k}": busy["page_rerun_ms"][k] / v for k, v in idle["page_rerun_ms"].items()}
     ratios["predict p50"] = busy["predict"]["p50_ms"] / idle["predict"]["p50_ms"]
     ratios["predict p95"] = busy["predict"]["p95_ms"] / idle["predict"]["p95_ms"]
-    ratios["cold start to Home"] = (busy["cold_start"]["home_rendered_s"]
-                                    / idle["cold_start"]["home_rendered_s"])
-    out["busy_over_idle"] = ratios
+    out["busy_over_idle"] = ratios            # what the target is about
+    # not a target: Chromium itself starts on the cores the training run uses
+    out["cold_start_busy_over_idle"] = (busy["cold_start"]["home_rendered_s"]
+                                        / idle["cold_start"]["home_rendered_s"])
     out["target_ratio"] = TARGET
     print(f"{out['machine']}")
     for k, v in idle["page_rerun_ms"].items():

@@ -4,6 +4,7 @@ import json
 import math
 import os
 import shlex
+import sys
 import threading
 import time
 from pathlib import Path
@@ -357,3 +358,38 @@ def test_every_setting_is_a_flag_with_its_default_and_bounds_from_one_place():
             assert config.out_of_bounds(f, m["type"](good)) is None, (f.name, good)
     help_text = build_parser()._subparsers._group_actions[0].choices["train"].format_help()
     assert "default 5, ≥ 1 and ≤ 1000" in help_text and "--owner NAME" in help_text
+
+
+def test_fake_gpu_is_named_on_home_and_in_the_run_record_with_float16(monkeypatch, tmp_path):
+    """No GPU here or in CI: a fake nvidia-smi (Home's source) and a faked TensorFlow device
+    list (the run's) stand in for one, to check what a GPU user is told."""
+    import keras
+    import tensorflow as tf
+    from streamlit.testing.v1 import AppTest
+
+    from cnnweb import device
+    if sys.platform == "win32":
+        pytest.skip("the fake nvidia-smi is a shell script")
+    smi = tmp_path / "nvidia-smi"
+    smi.write_text("#!/bin/sh\necho 'NVIDIA H200'\n")
+    smi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    device.gpu_names.cache_clear()
+    try:
+        at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=60).run()
+        assert any("GPU: NVIDIA H200" in m.value.replace("\\", "") for m in at.markdown)
+    finally:
+        device.gpu_names.cache_clear()
+    fake = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    monkeypatch.setattr(tf.config, "list_physical_devices",
+                        lambda kind=None: [fake] if kind == "GPU" else [])
+    monkeypatch.setattr(tf.config.experimental, "set_memory_growth", lambda g, on: None)
+    monkeypatch.setattr(tf.config.experimental, "get_device_details",
+                        lambda g: {"device_name": "NVIDIA H200"})
+    try:
+        _, label, mp = train.setup_device(True, print)
+        assert keras.mixed_precision.global_policy().name == "mixed_float16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert mp and label == "GPU: NVIDIA H200, mixed precision float16"
+    assert i18n.tr(label, "zh").startswith("GPU：NVIDIA H200")
