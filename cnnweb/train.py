@@ -59,7 +59,7 @@ def _fast(arch: str, dataset: str, epochs: int, batch_size: int, lr: float, note
 
 
 FAST_MNIST = "Fast: tutorial 1's CNN to 99% in one epoch"
-FAST_MNIST_NOTE = ("what makes it fast: tutorial 1's own network, one epoch instead of five. Batches "
+FAST_MNIST_NOTE = ("What makes it fast: tutorial 1's own network, one epoch instead of five. Batches "
                    "of 128 instead of 32 do more work per step; the learning rate warms up from 0 to"
                    " 0.01 and falls back to 0 (one-cycle), so the big steps come when they help and "
                    "the last ones settle; label smoothing 0.1 keeps it from growing overconfident; "
@@ -68,7 +68,7 @@ FAST_MNIST_NOTE = ("what makes it fast: tutorial 1's own network, one epoch inst
                    "test accuracy: on a CPU with AMX in under a fifth of tutorial 1's time, "
                    "elsewhere in about a quarter")
 FAST_CIFAR = "Fast: CIFAR-10 to 80% in tutorial 2's time"
-FAST_CIFAR_NOTE = ("what makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch "
+FAST_CIFAR_NOTE = ("What makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch "
                    "norm cost more than the convolutions), only one of them on the full 32x32 "
                    "maps, pixels centred on zero, mixed precision (bfloat16 on a CPU with AMX, "
                    "float16 on a GPU), batches of 128, a one-cycle learning rate up to 0.006, "
@@ -76,7 +76,7 @@ FAST_CIFAR_NOTE = ("what makes it fast: five 3x3 convolutions with no batch norm
                    "validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX "
                    "in under tutorial 2's time, elsewhere slower")
 QUICK_CIFAR = "Quick: CIFAR-10 to 75% in half tutorial 2's time"
-QUICK_CIFAR_NOTE = ("what makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About "
+QUICK_CIFAR_NOTE = ("What makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About "
                     "76% test accuracy: on a CPU with AMX in under half of tutorial 2's time, "
                     "elsewhere slower")
 PRESETS: dict[str, dict] = {

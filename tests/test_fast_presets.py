@@ -121,7 +121,7 @@ def test_trainer_lists_the_fast_preset_and_says_what_makes_it_fast(title):
         p["arch"], p["epochs"], p["batch_size"], p["lr"], p["schedule"], p["val_split"])
     assert (ss.tr_flip, ss.tr_tta, ss.tr_mp) == (p.get("flip", False), p.get("tta", False),
                                                  p["mixed_precision"])
-    assert any(c.value.startswith("what makes it fast") for c in at.caption)
+    assert any(c.value.startswith("What makes it fast") for c in at.caption)
     assert not at.exception
 
 

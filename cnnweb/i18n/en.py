@@ -950,7 +950,7 @@ MESSAGES = {
     # --- h6-fast
     "term.onecycle": "one-cycle (warm up, then cosine)",
     "term.Fast: tutorial 1's CNN to 99% in one epoch": "Fast: tutorial 1's CNN to 99% in one epoch",
-    ("term.what makes it fast: tutorial 1's own network, one epoch instead of five. "
+    ("term.What makes it fast: tutorial 1's own network, one epoch instead of five. "
      "Batches of 128 instead of 32 do more work per step; the learning rate warms up "
      "from 0 to 0.01 and falls back to 0 (one-cycle), so the big steps come when they "
      "help and the last ones settle; label smoothing 0.1 keeps it from growing "
@@ -958,7 +958,7 @@ MESSAGES = {
      "(bfloat16 on a CPU with AMX, where it trains twice as fast; float16 on a GPU). "
      "About 99.2% test accuracy: on a CPU with AMX in under a fifth of tutorial 1's "
      "time, elsewhere in about a quarter"): (
-        "what makes it fast: tutorial 1's own network, one epoch instead of five. Batches"
+        "What makes it fast: tutorial 1's own network, one epoch instead of five. Batches"
         " of 128 instead of 32 do more work per step; the learning rate warms up from 0"
         " to 0.01 and falls back to 0 (one-cycle), so the big steps come when they help"
         " and the last ones settle; label smoothing 0.1 keeps it from growing "
@@ -967,11 +967,11 @@ MESSAGES = {
         "About 99.2% test accuracy: on a CPU with AMX in under a fifth of tutorial 1's "
         "time, elsewhere in about a quarter"),
     "term.Fast: CIFAR-10 to 80% in tutorial 2's time": "Fast: CIFAR-10 to 80% in tutorial 2's time",
-    "term.what makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch norm cost more than the convolutions), only one of them on the full 32x32 maps, pixels centred on zero, mixed precision (bfloat16 on a CPU with AMX, float16 on a GPU), batches of 128, a one-cycle learning rate up to 0.006, label smoothing 0.1, mirror flips while training and at test time, no validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX in under tutorial 2's time, elsewhere slower": (
-        "what makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch norm cost more than the convolutions), only one of them on the full 32x32 maps, pixels centred on zero, mixed precision (bfloat16 on a CPU with AMX, float16 on a GPU), batches of 128, a one-cycle learning rate up to 0.006, label smoothing 0.1, mirror flips while training and at test time, no validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX in under tutorial 2's time, elsewhere slower"),
+    "term.What makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch norm cost more than the convolutions), only one of them on the full 32x32 maps, pixels centred on zero, mixed precision (bfloat16 on a CPU with AMX, float16 on a GPU), batches of 128, a one-cycle learning rate up to 0.006, label smoothing 0.1, mirror flips while training and at test time, no validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX in under tutorial 2's time, elsewhere slower": (
+        "What makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch norm cost more than the convolutions), only one of them on the full 32x32 maps, pixels centred on zero, mixed precision (bfloat16 on a CPU with AMX, float16 on a GPU), batches of 128, a one-cycle learning rate up to 0.006, label smoothing 0.1, mirror flips while training and at test time, no validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX in under tutorial 2's time, elsewhere slower"),
     "term.Quick: CIFAR-10 to 75% in half tutorial 2's time": "Quick: CIFAR-10 to 75% in half tutorial 2's time",
-    "term.what makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About 76% test accuracy: on a CPU with AMX in under half of tutorial 2's time, elsewhere slower": (
-        "what makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About 76% test accuracy: on a CPU with AMX in under half of tutorial 2's time, elsewhere slower"),
+    "term.What makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About 76% test accuracy: on a CPU with AMX in under half of tutorial 2's time, elsewhere slower": (
+        "What makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About 76% test accuracy: on a CPU with AMX in under half of tutorial 2's time, elsewhere slower"),
     # --- lead: run endings in the reader's language
     "run.stopped": "stopped by request after {done:|full epoch|full epochs}; model saved",
     "run.stopped_part": "stopped by request after {done:|full epoch|full epochs} and part of "

@@ -820,7 +820,7 @@ MESSAGES = {
     # --- h6-fast
     "term.onecycle": "单周期（先预热，再余弦退火）",
     "term.Fast: tutorial 1's CNN to 99% in one epoch": "快速：教程 1 的卷积神经网络，一轮达到 99%",
-    ("term.what makes it fast: tutorial 1's own network, one epoch instead of five. "
+    ("term.What makes it fast: tutorial 1's own network, one epoch instead of five. "
      "Batches of 128 instead of 32 do more work per step; the learning rate warms up "
      "from 0 to 0.01 and falls back to 0 (one-cycle), so the big steps come when they "
      "help and the last ones settle; label smoothing 0.1 keeps it from growing "
@@ -835,10 +835,10 @@ MESSAGES = {
         "GPU 上用 float16）。测试准确率约 99.2%：在带 AMX 的 CPU "
         "上用时不到教程 1 的五分之一，其他机器上约为四分之一"),
     "term.Fast: CIFAR-10 to 80% in tutorial 2's time": '快速：在教程 2 的时间内让 CIFAR-10 达到 80%',
-    "term.what makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch norm cost more than the convolutions), only one of them on the full 32x32 maps, pixels centred on zero, mixed precision (bfloat16 on a CPU with AMX, float16 on a GPU), batches of 128, a one-cycle learning rate up to 0.006, label smoothing 0.1, mirror flips while training and at test time, no validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX in under tutorial 2's time, elsewhere slower": (
+    "term.What makes it fast: five 3x3 convolutions with no batch norm (on a CPU batch norm cost more than the convolutions), only one of them on the full 32x32 maps, pixels centred on zero, mixed precision (bfloat16 on a CPU with AMX, float16 on a GPU), batches of 128, a one-cycle learning rate up to 0.006, label smoothing 0.1, mirror flips while training and at test time, no validation split. About 81% test accuracy after 8 epochs: on a CPU with AMX in under tutorial 2's time, elsewhere slower": (
         '快速的原因：五个 3x3 卷积层，不用批标准化（在 CPU 上批标准化比卷积本身还费时），其中只有一层在完整的 32x32 特征图上，输入像素以零为中心，混合精度（带 AMX 的 CPU 上用 bfloat16，GPU 上用 float16），批大小 128，单周期学习率最高 0.006，标签平滑 0.1，训练和测试时都做镜像翻转，不留验证集。训练 8 轮后测试准确率约 81%：在带 AMX 的 CPU 上用时少于教程 2，其他机器上更慢'),
     "term.Quick: CIFAR-10 to 75% in half tutorial 2's time": '快捷：用教程 2 一半的时间让 CIFAR-10 达到 75%',
-    "term.what makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About 76% test accuracy: on a CPU with AMX in under half of tutorial 2's time, elsewhere slower": (
+    "term.What makes it fast: the fast CIFAR-10 preset for 4 epochs instead of 8. About 76% test accuracy: on a CPU with AMX in under half of tutorial 2's time, elsewhere slower": (
         '快速的原因：与快速 CIFAR-10 预设相同，只训练 4 轮而不是 8 轮。测试准确率约 76%：在带 AMX 的 CPU 上用时不到教程 2 的一半，其他机器上更慢'),
     # --- lead: run endings in the reader's language
     "run.stopped": "已按请求停止：完成了 {done} 个完整轮次；模型已保存",
