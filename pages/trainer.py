@@ -293,9 +293,10 @@ def data_fields() -> dict:
     """First column: preset, dataset, architecture; returns the architecture's zoo info."""
     st.selectbox(t("tr.preset"), ["Custom", *train.PRESETS], key="tr_preset",
                  on_change=apply_preset, format_func=ui.term)
-    if st.session_state.tr_preset in train.PRESETS:
-        st.caption(ui.term(train.PRESETS[st.session_state.tr_preset]["seed_result"]) + "  \n"
-                   + t("app.tutorials"))
+    if preset := train.PRESETS.get(st.session_state.tr_preset):
+        st.caption(ui.term(preset["seed_result"]) + "  \n" + t("app.tutorials"))
+        if preset["mixed_precision"] and not device.mixed_precision_available():
+            st.caption(t("tr.preset_float32"))
     if st.session_state.tr_dataset not in data.names():    # a kept dataset deleted meanwhile
         st.session_state.tr_dataset = DEFAULTS["tr_dataset"]
     st.radio(t("col.dataset").capitalize(), data.names(), key="tr_dataset", horizontal=True,

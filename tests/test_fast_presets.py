@@ -156,3 +156,14 @@ def test_a_chinese_trainer_says_what_makes_the_fast_preset_fast_in_chinese(prese
     assert zh != train.PRESETS[title]["seed_result"]           # translated, not passed through
     assert any(c.value.startswith(zh) for c in at.caption)
     assert i18n.term(title, "zh") in at.selectbox(key="tr_preset").options
+
+
+@pytest.mark.parametrize("available", [True, False])
+def test_trainer_says_when_a_fast_preset_trains_in_float32_on_this_computer(available,
+                                                                            monkeypatch):
+    from cnnweb import device
+    monkeypatch.setattr(device, "mixed_precision_available", lambda: available)
+    for preset_id, lang in (("cifar10-fast", "en"), ("mnist-fast", "zh"), ("seed001", "en")):
+        at = open_page("trainer", lang=lang, params={"preset": preset_id}, timeout=60)
+        said = any(c.value == i18n.t("tr.preset_float32", lang=lang) for c in at.caption)
+        assert said == (not available and train.preset_config(preset_id)["mixed_precision"])

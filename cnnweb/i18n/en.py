@@ -488,6 +488,9 @@ MESSAGES = {
     "tr.ls": "Label smoothing",
     "tr.seed": "Random seed",
     "tr.mp": "Mixed precision (a GPU, or a CPU with AMX)",
+    "tr.preset_float32": ("This computer has neither a GPU nor a CPU with AMX, so here the "
+                          "preset trains in float32: expect about 2 to 2.5 times as long as "
+                          "with mixed precision (see BENCHMARKS.md)."),
     "tr.name": "Model name (empty: the run id)",
     "tr.start": "Start training",
     "tr.cannot_start": "Cannot start: {error}",

@@ -428,6 +428,7 @@ MESSAGES = {
     "tr.ls": "标签平滑",
     "tr.seed": "随机种子",
     "tr.mp": "混合精度（GPU，或带 AMX 的 CPU）",
+    "tr.preset_float32": "这台计算机既没有 GPU，也没有带 AMX 的 CPU，所以这个预设在这里用 float32 训练：用时约为混合精度的 2 到 2.5 倍（见 BENCHMARKS.md）。",
     "tr.name": "模型名称（留空：使用运行编号）",
     "tr.start": "开始训练",
     "tr.cannot_start": "无法开始：{error}",
