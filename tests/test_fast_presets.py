@@ -13,6 +13,7 @@ from cnnweb.__main__ import UsageError, build_parser, main, train_config
 from tests.helpers import open_page
 
 RESULTS = paths.ROOT / "benchmarks" / "results"
+FAST_IDS = ("mnist-fast", "cifar10-fast", "cifar10-quick")     # the fast presets' ids
 
 
 def _config(*argv):
@@ -84,7 +85,7 @@ def test_onecycle_warms_up_to_the_peak_then_falls_to_zero():
     assert all(a >= b for a, b in itertools.pairwise(lrs[peak:]))          # then down
 
 
-@pytest.mark.parametrize("preset_id", ["mnist-fast", "cifar10-fast", "cifar10-quick"])
+@pytest.mark.parametrize("preset_id", FAST_IDS)
 def test_the_fast_preset_is_what_the_benchmark_measured(preset_id):
     """benchmarks/results/fast_presets_<preset>.json holds the configs it ran: changing a preset
     without rerunning benchmarks/fast_presets.py fails here."""
@@ -101,7 +102,7 @@ def test_the_fast_preset_is_what_the_benchmark_measured(preset_id):
     assert out["wall_ratio"] <= out["max_wall_ratio"] <= 1.0
 
 
-@pytest.mark.parametrize("preset_id", ["mnist-fast", "cifar10-fast", "cifar10-quick"])
+@pytest.mark.parametrize("preset_id", FAST_IDS)
 def test_a_link_with_the_presets_id_fills_the_trainer_with_it(preset_id):
     at = open_page("trainer", params={"preset": preset_id}, timeout=60)
     title = train.PRESET_IDS[preset_id]
@@ -111,7 +112,7 @@ def test_a_link_with_the_presets_id_fills_the_trainer_with_it(preset_id):
                                                                 p.get("flip", False))
 
 
-@pytest.mark.parametrize("title", [train.FAST_MNIST, train.FAST_CIFAR, train.QUICK_CIFAR])
+@pytest.mark.parametrize("title", [train.PRESET_IDS[i] for i in FAST_IDS])
 def test_trainer_lists_the_fast_preset_and_says_what_makes_it_fast(title):
     at = open_page("trainer", timeout=60, check=False)
     assert title in at.selectbox(key="tr_preset").options
@@ -148,7 +149,7 @@ def test_the_benchmark_script_runs_both_commands_quick_on_tiny_data(tmp_path):
     assert not (RESULTS / "fast_presets_mnist-fast.json").samefile(out_file)
 
 
-@pytest.mark.parametrize("preset_id", ["mnist-fast", "cifar10-fast", "cifar10-quick"])
+@pytest.mark.parametrize("preset_id", FAST_IDS)
 def test_a_chinese_trainer_says_what_makes_the_fast_preset_fast_in_chinese(preset_id):
     at = open_page("trainer", lang="zh", params={"preset": preset_id}, timeout=60)
     title = train.PRESET_IDS[preset_id]
